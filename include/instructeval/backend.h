@@ -1,0 +1,127 @@
+/*
+ * Model backends. Every backend (llama.cpp in process; later an HTTP
+ * client for OpenAI-compatible servers) implements struct ie_backend_ops,
+ * and the evaluator talks to models only through the functions below.
+ *
+ * Work is handed over as an array of requests in one call, never one
+ * prompt at a time, so that a backend may reorder them, batch them and
+ * reuse the computation of prefixes that prompts share. Results are
+ * written into each request; their order in the array never changes.
+ *
+ * Ownership: prompts, stop strings and candidates are borrowed and must
+ * stay valid for the call. Outputs (text, scores, error) belong to the
+ * request and are freed with ie_request_release.
+ */
+#ifndef INSTRUCTEVAL_BACKEND_H
+#define INSTRUCTEVAL_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "instructeval/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ie_backend;
+
+enum ie_request_kind {
+	/* Continue the prompt and return the new text. */
+	IE_REQ_GENERATE = 1,
+	/* Log-probabilities of candidate next tokens right after the prompt. */
+	IE_REQ_NEXT_SCORES = 2,
+};
+
+struct ie_gen_params {
+	int max_new_tokens;
+	double temperature; /* 0: greedy (argmax, the first on ties) */
+	double top_p;       /* 1.0 or 0: off */
+	uint64_t seed;      /* per request, so a rerun draws the same */
+	const char *const *stop; /* generation ends before any of these */
+	size_t n_stop;
+};
+
+struct ie_request {
+	enum ie_request_kind kind;
+	const char *prompt;
+	struct ie_gen_params gen;
+	/* IE_REQ_NEXT_SCORES: each candidate is encoded alone, without special
+	 * tokens, and its first token is scored. */
+	const char *const *candidates;
+	size_t n_candidates;
+
+	/* Results. */
+	char *text;          /* generated text, valid UTF-8, specials removed */
+	double *scores;      /* n_candidates log-probabilities */
+	int n_prompt_tokens; /* with BOS when the model adds one */
+	int n_new_tokens;
+	int status;          /* 0, or a negative IE_E* code */
+	char *error;         /* message when status < 0 */
+};
+
+void ie_request_release(struct ie_request *req);
+
+struct ie_backend_config {
+	const char *model; /* a .gguf path */
+	int threads;       /* 0: all cores */
+	int ctx;           /* context size in tokens; 0: 4096 or the model's if smaller */
+	int batch;         /* prompt batch size; 0: default */
+	int verbose;       /* pass the engine's own log through */
+	int no_prefix_reuse; /* recompute every prompt from scratch */
+};
+
+void ie_backend_config_init(struct ie_backend_config *cfg);
+
+/* What results record about the model and the engine. Strings point into
+ * the backend and live as long as it. */
+struct ie_backend_info {
+	const char *backend;        /* "llama.cpp" */
+	const char *engine_version;
+	const char *model_path;
+	const char *model_name;     /* general.name, or the file name */
+	int64_t model_size;         /* bytes, -1 when unknown */
+	int n_ctx;
+	int n_ctx_train;
+	int64_t n_params;
+	int add_bos;
+};
+
+typedef void (*ie_progress_fn)(void *data, size_t done, size_t total);
+
+struct ie_backend_ops {
+	const char *name;
+	int (*count_tokens)(struct ie_backend *b, const char *text, int *n,
+			    struct ie_error *err);
+	int (*submit)(struct ie_backend *b, struct ie_request *reqs, size_t n,
+		      ie_progress_fn progress, void *progress_data, struct ie_error *err);
+	void (*info)(struct ie_backend *b, struct ie_backend_info *info);
+	void (*destroy)(struct ie_backend *b);
+};
+
+/* Every backend struct starts with this. */
+struct ie_backend {
+	const struct ie_backend_ops *ops;
+};
+
+/* Opens the backend the model names (a .gguf file: llama.cpp). Errors:
+ * IE_EINPUT for a missing or invalid model file, IE_EMODEL when the engine
+ * fails. */
+int ie_backend_open(const struct ie_backend_config *cfg, struct ie_backend **out,
+		    struct ie_error *err);
+void ie_backend_free(struct ie_backend *b);
+
+/* Token count of text as the model sees a whole prompt: with BOS when the
+ * model adds one. */
+int ie_backend_count_tokens(struct ie_backend *b, const char *text, int *n,
+			    struct ie_error *err);
+/* Runs all requests. A failure of one request is reported in its status;
+ * the return value is negative only when the backend itself failed. */
+int ie_backend_submit(struct ie_backend *b, struct ie_request *reqs, size_t n,
+		      ie_progress_fn progress, void *progress_data, struct ie_error *err);
+void ie_backend_get_info(struct ie_backend *b, struct ie_backend_info *info);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,63 @@
+/*
+ * Running the benchmarks: the library entry points the command line is
+ * built on. A results document is a jansson object; callers own the
+ * reference they get.
+ */
+#ifndef INSTRUCTEVAL_EVAL_H
+#define INSTRUCTEVAL_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "instructeval/backend.h"
+#include "instructeval/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ie_eval_config {
+	const char *data_dir;
+	const char *tasks;  /* "mmlu", a comma-separated list or a group */
+	size_t limit;       /* 0: all; else the first N test items per subtask */
+	uint64_t seed;
+	const char *out_dir; /* NULL: write no files */
+	int quiet;           /* no progress display */
+	/* Recorded in the results as they were given. */
+	const struct ie_backend_config *backend_cfg;
+};
+
+void ie_eval_config_init(struct ie_eval_config *cfg);
+
+/* Evaluates the tasks on the backend. With out_dir it writes, each file
+ * whole or not at all, out_dir/samples/<task>.jsonl and then
+ * out_dir/results.json. *results gets the results document. Returns 0,
+ * IE_EUSAGE for an unknown task, IE_EINPUT for missing or bad data, or
+ * another negative code. */
+int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t **results,
+		struct ie_error *err);
+
+/* Writes one JSON line per prompt of task (task, subtask, id, prompt,
+ * label, shots) in protocol order. fit: the backend whose tokenizer decides
+ * dropped shots, or NULL to keep every shot. */
+int ie_prompts_write(const char *task, const char *data_dir, size_t limit,
+		     struct ie_backend *fit, FILE *out, struct ie_error *err);
+
+/* Expands "a,b" and group names into task names (caller frees each and
+ * the array). IE_EUSAGE names an unknown task. */
+int ie_tasks_expand(const char *spec, char ***names, size_t *n, struct ie_error *err);
+
+/* The data folder when none is given: $INSTRUCTEVAL_DATA, else
+ * $XDG_DATA_HOME/instructeval, else ~/.local/share/instructeval. The
+ * string is static. */
+const char *ie_default_data_dir(void);
+
+const char *ie_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,55 @@
+/*
+ * The command-line front end: one cmd_<verb>() per file, dispatched from
+ * the table in main.c. Commands print messages and pick the exit status:
+ * 0 success, 1 evaluation error, 2 usage or input error.
+ */
+#ifndef IE_CLI_H
+#define IE_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "instructeval/backend.h"
+#include "instructeval/error.h"
+
+int cmd_run(int argc, char **argv);
+int cmd_prompts(int argc, char **argv);
+int cmd_mkmodel(int argc, char **argv);
+
+/* Prints "instructeval: <msg>" for err and returns its exit status. */
+int cli_fail(const struct ie_error *err);
+/* Prints a usage error with a pointer to --help; returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parses an option's number, range-checked; on error prints and returns -1. */
+int cli_int(const char *cmd, const char *opt, const char *s, long min, long max, long *out);
+int cli_u64(const char *cmd, const char *opt, const char *s, uint64_t *out);
+
+/* The text printed after every command's own help. */
+extern const char cli_exit_help[];
+
+#endif
+
+/* Options every command that opens a model takes. */
+enum {
+	OPT_MODEL = 1000,
+	OPT_THREADS,
+	OPT_CTX,
+	OPT_BATCH,
+	OPT_VERBOSE,
+	OPT_NO_PREFIX_REUSE,
+};
+
+#define CLI_MODEL_OPTIONS                                                   \
+	{ "model", required_argument, NULL, OPT_MODEL },                    \
+	{ "threads", required_argument, NULL, OPT_THREADS },                \
+	{ "ctx", required_argument, NULL, OPT_CTX },                        \
+	{ "batch", required_argument, NULL, OPT_BATCH },                    \
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },                      \
+	{ "no-prefix-reuse", no_argument, NULL, OPT_NO_PREFIX_REUSE }
+
+extern const char cli_model_help[];
+
+/* Handles option c if it is a model option: 1 handled, 0 not one, -1 bad
+ * value (already reported). */
+int cli_model_option(const char *cmd, int c, const char *arg, struct ie_backend_config *cfg);

@@ -1,0 +1,73 @@
+/* instructeval prompts: a task's prompts as JSON lines. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "instructeval/eval.h"
+#include "util/banned.h"
+
+static void help(void)
+{
+	printf("usage: instructeval prompts --task NAME [--data DIR] [--limit N] [--model M]\n\n"
+	       "Writes one JSON object per line on stdout, with task, subtask, id, prompt,\n"
+	       "label and shots, in protocol order. Without --model every prompt keeps all\n"
+	       "its shots; with it, shots are dropped as the protocol's context fitting does\n"
+	       "with that model's tokenizer.\n\n"
+	       "Options:\n"
+	       "  --task NAME     the task (mmlu)\n"
+	       "  --data DIR      benchmark data (default: $INSTRUCTEVAL_DATA, else\n"
+	       "                  ~/.local/share/instructeval)\n"
+	       "  --limit N       only the first N test items of each subtask\n\n%s%s",
+	       cli_model_help, cli_exit_help);
+}
+
+int cmd_prompts(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_MODEL_OPTIONS,
+		{ "task", required_argument, NULL, 't' },
+		{ "data", required_argument, NULL, 'd' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ie_backend_config bc;
+	struct ie_backend *b = NULL;
+	struct ie_error err = { 0 };
+	const char *task = NULL, *data = NULL;
+	size_t limit = 0;
+	int c, ret;
+	long v;
+
+	ie_backend_config_init(&bc);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		int m = cli_model_option("prompts", c, optarg, &bc);
+
+		if (m < 0)
+			return 2;
+		if (m > 0)
+			continue;
+		switch (c) {
+		case 't': task = optarg; break;
+		case 'd': data = optarg; break;
+		case 'h': help(); return 0;
+		case 'l':
+			if (cli_int("prompts", "--limit", optarg, 1, 1L << 40, &v) < 0)
+				return 2;
+			limit = (size_t)v;
+			break;
+		default:
+			return cli_usage_error("prompts", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("prompts", "unexpected argument '%s'", argv[optind]);
+	if (!task)
+		return cli_usage_error("prompts", "--task is required (e.g. --task mmlu)");
+	if (bc.model && (ret = ie_backend_open(&bc, &b, &err)) < 0)
+		return cli_fail(&err);
+	ret = ie_prompts_write(task, data ? data : ie_default_data_dir(), limit, b, stdout, &err);
+	ie_backend_free(b);
+	return ret < 0 ? cli_fail(&err) : 0;
+}

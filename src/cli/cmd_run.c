@@ -1,0 +1,114 @@
+/* instructeval run: evaluate a model and report scores. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "instructeval/eval.h"
+#include "report/report.h"
+#include "util/jsonl.h"
+#include "util/banned.h"
+
+static void help(void)
+{
+	printf("usage: instructeval run --model FILE.gguf --tasks LIST [options]\n\n"
+	       "Evaluates the model on the tasks as the InstructEval protocol defines them\n"
+	       "and prints a table of scores.\n\n"
+	       "Options:\n"
+	       "  --tasks LIST    tasks or groups, comma-separated: mmlu; problem-solving, all\n"
+	       "  --data DIR      benchmark data (default: $INSTRUCTEVAL_DATA, else\n"
+	       "                  ~/.local/share/instructeval)\n"
+	       "  --limit N       only the first N test items of each subtask\n"
+	       "  --out DIR       write DIR/results.json and DIR/samples/<task>.jsonl\n"
+	       "  --seed N        seed for sampled decoding (default 0)\n"
+	       "  --json          print the results document instead of the table\n"
+	       "  --quiet         no progress display\n\n%s%s",
+	       cli_model_help, cli_exit_help);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_MODEL_OPTIONS,
+		{ "tasks", required_argument, NULL, 't' },
+		{ "data", required_argument, NULL, 'd' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ie_backend_config bc;
+	struct ie_eval_config ec;
+	struct ie_backend *b = NULL;
+	struct ie_error err = { 0 };
+	json_t *results = NULL;
+	int c, as_json = 0, ret;
+	long v;
+
+	ie_backend_config_init(&bc);
+	ie_eval_config_init(&ec);
+	ec.backend_cfg = &bc;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		int m = cli_model_option("run", c, optarg, &bc);
+
+		if (m < 0)
+			return 2;
+		if (m > 0)
+			continue;
+		switch (c) {
+		case 't': ec.tasks = optarg; break;
+		case 'd': ec.data_dir = optarg; break;
+		case 'o': ec.out_dir = optarg; break;
+		case 'j': as_json = 1; break;
+		case 'q': ec.quiet = 1; break;
+		case 'h': help(); return 0;
+		case 'l':
+			if (cli_int("run", "--limit", optarg, 1, 1L << 40, &v) < 0)
+				return 2;
+			ec.limit = (size_t)v;
+			break;
+		case 's':
+			if (cli_u64("run", "--seed", optarg, &ec.seed) < 0)
+				return 2;
+			break;
+		default:
+			return cli_usage_error("run", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("run", "unexpected argument '%s'", argv[optind]);
+	if (!bc.model)
+		return cli_usage_error("run", "--model is required");
+	if (!ec.tasks)
+		return cli_usage_error("run", "--tasks is required (e.g. --tasks mmlu)");
+	if (!ec.data_dir)
+		ec.data_dir = ie_default_data_dir();
+	{ /* an unknown task is a usage error before any model is loaded */
+		char **names;
+		size_t n;
+
+		if ((ret = ie_tasks_expand(ec.tasks, &names, &n, &err)) < 0)
+			return cli_fail(&err);
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+	}
+	if ((ret = ie_backend_open(&bc, &b, &err)) < 0)
+		return cli_fail(&err);
+	ret = ie_eval_run(&ec, b, &results, &err);
+	ie_backend_free(b);
+	if (ret < 0)
+		return cli_fail(&err);
+	if (as_json)
+		json_dumpf(results, stdout, JSON_PRETTY_FLAGS);
+	else
+		report_print_scores(stdout, results);
+	if (as_json)
+		putchar('\n');
+	json_decref(results);
+	return 0;
+}

@@ -1,0 +1,51 @@
+/* instructeval: the command table and dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "instructeval/eval.h"
+#include "util/banned.h"
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "run", cmd_run, "evaluate a model on benchmarks and write scores and samples" },
+	{ "prompts", cmd_prompts, "write a task's prompts as JSON lines, in protocol order" },
+	{ "mkmodel", cmd_mkmodel, "write a random-weight GGUF model for tests and benchmarks" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: instructeval <command> [options]\n\n"
+		   "InstructEval benchmarks (Chia et al., 2023) for local GGUF models.\n\n"
+		   "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'instructeval <command> --help' describes a command.\n"
+		   "'instructeval --version' prints the version.\n%s",
+		cli_exit_help);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("instructeval %s (llama.cpp %s)\n", ie_version(), IE_LLAMA_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "instructeval: unknown command '%s' (see 'instructeval --help')\n",
+		argv[1]);
+	return 2;
+}

@@ -1,0 +1,99 @@
+/* Option parsing and error printing shared by the commands. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "util/text.h"
+#include "util/banned.h"
+
+const char cli_exit_help[] =
+	"\nExit status: 0 success, 1 evaluation error (model or engine failure),\n"
+	"2 usage or input error (bad option, missing or malformed data or model).\n";
+
+int cli_fail(const struct ie_error *err)
+{
+	fprintf(stderr, "instructeval: %s\n", err->msg);
+	return ie_error_exit_status(err->code);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "instructeval %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see 'instructeval %s --help')\n", cmd);
+	return 2;
+}
+
+int cli_int(const char *cmd, const char *opt, const char *s, long min, long max, long *out)
+{
+	if (text_parse_long(s, min, max, out) < 0) {
+		cli_usage_error(cmd, "%s takes a whole number from %ld to %ld, not '%s'", opt, min,
+				max, s);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_u64(const char *cmd, const char *opt, const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (!*s || *s == '-' || *end || errno) {
+		cli_usage_error(cmd, "%s takes a non-negative whole number, not '%s'", opt, s);
+		return -1;
+	}
+	*out = (uint64_t)v;
+	return 0;
+}
+
+const char cli_model_help[] =
+	"Model options:\n"
+	"  --model FILE.gguf    the model, run in process by llama.cpp\n"
+	"  --threads N          CPU threads (default: all cores)\n"
+	"  --ctx N              context size in tokens (default: 4096, or the model's\n"
+	"                       training context when smaller)\n"
+	"  --batch N            prompt tokens per decode call (default 512)\n"
+	"  --no-prefix-reuse    decode every prompt from scratch instead of reusing\n"
+	"                       the cached prefix it shares with the previous one\n"
+	"  --verbose            show llama.cpp's own log\n";
+
+int cli_model_option(const char *cmd, int c, const char *arg, struct ie_backend_config *cfg)
+{
+	long v;
+
+	switch (c) {
+	case OPT_MODEL:
+		cfg->model = arg;
+		return 1;
+	case OPT_THREADS:
+		if (cli_int(cmd, "--threads", arg, 1, 1024, &v) < 0)
+			return -1;
+		cfg->threads = (int)v;
+		return 1;
+	case OPT_CTX:
+		if (cli_int(cmd, "--ctx", arg, 16, 1 << 24, &v) < 0)
+			return -1;
+		cfg->ctx = (int)v;
+		return 1;
+	case OPT_BATCH:
+		if (cli_int(cmd, "--batch", arg, 1, 1 << 20, &v) < 0)
+			return -1;
+		cfg->batch = (int)v;
+		return 1;
+	case OPT_VERBOSE:
+		cfg->verbose = 1;
+		return 1;
+	case OPT_NO_PREFIX_REUSE:
+		cfg->no_prefix_reuse = 1;
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,72 @@
+/* Accuracy, its standard error, and per-group tallies (accuracy.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics/accuracy.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+void acc_add(struct acc *a, bool correct)
+{
+	a->n++;
+	a->correct += correct;
+}
+
+double acc_value(const struct acc *a)
+{
+	return a->n ? (double)a->correct / (double)a->n : 0.0;
+}
+
+double acc_stderr(const struct acc *a)
+{
+	double p = acc_value(a);
+
+	return a->n ? sqrt(p * (1 - p) / (double)a->n) : 0.0;
+}
+
+json_t *acc_json(const struct acc *a)
+{
+	return json_pack("{s:f, s:f, s:I, s:I}", "score", acc_value(a), "stderr", acc_stderr(a),
+			 "n", (json_int_t)a->n, "correct", (json_int_t)a->correct);
+}
+
+double mean_stderr(const double *se, size_t m)
+{
+	double sum = 0;
+
+	if (!m)
+		return 0.0;
+	for (size_t i = 0; i < m; i++)
+		sum += se[i] * se[i];
+	return sqrt(sum) / (double)m;
+}
+
+void acc_groups_init(struct acc_groups *g)
+{
+	memset(g, 0, sizeof(*g));
+}
+
+struct acc *acc_groups_get(struct acc_groups *g, const char *name)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (!strcmp(g->names[i], name))
+			return &g->accs[i];
+	if (g->n == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 8;
+		g->names = xrealloc(g->names, g->cap * sizeof(*g->names));
+		g->accs = xrealloc(g->accs, g->cap * sizeof(*g->accs));
+	}
+	g->names[g->n] = xstrdup(name);
+	memset(&g->accs[g->n], 0, sizeof(struct acc));
+	return &g->accs[g->n++];
+}
+
+void acc_groups_release(struct acc_groups *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->names[i]);
+	free(g->names);
+	free(g->accs);
+	memset(g, 0, sizeof(*g));
+}

@@ -1,0 +1,23 @@
+/*
+ * What an evaluation leaves behind: the per-sample JSONL files, the
+ * results document, and the score table printed at the end of a run.
+ */
+#ifndef IE_REPORT_H
+#define IE_REPORT_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "instructeval/error.h"
+#include "tasks/task.h"
+#include "util/strbuf.h"
+
+/* The samples records of one task as JSONL text in sb. */
+void report_samples(struct task *t, const struct sample_set *set, struct strbuf *sb);
+/* Writes json (pretty) to path, atomically. */
+int report_write_json(const char *path, const json_t *json, struct ie_error *err);
+/* The table of scores of a results document. */
+void report_print_scores(FILE *f, const json_t *results);
+
+#endif

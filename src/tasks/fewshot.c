@@ -1,0 +1,178 @@
+/* Prompts, context fitting and scoring of the few-shot tasks (fewshot.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics/accuracy.h"
+#include "tasks/fewshot.h"
+#include "util/strbuf.h"
+#include "util/text.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+struct fewshot_group *fewshot_add_group(struct fewshot *fs, const char *name,
+					const char *header)
+{
+	struct fewshot_group *g;
+
+	XGROW(fs->groups, fs->cap_groups, fs->n_groups + 1);
+	g = &fs->groups[fs->n_groups++];
+	memset(g, 0, sizeof(*g));
+	g->name = xstrdup(name);
+	g->header = xstrdup(header);
+	return g;
+}
+
+void fewshot_add_item(struct fewshot_group *g, const char *id, const char *query,
+		      const char *label)
+{
+	struct fewshot_example *e;
+
+	XGROW(g->items, g->cap_items, g->n_items + 1);
+	e = &g->items[g->n_items++];
+	e->id = xstrdup(id);
+	e->query = xstrdup(query);
+	e->answer = xstrdup(label);
+}
+
+char *fewshot_prompt(const struct fewshot_group *g, const struct fewshot_example *item, int k)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_adds(&sb, g->header);
+	for (int i = 0; i < k && (size_t)i < g->n_shots; i++) {
+		strbuf_adds(&sb, g->shots[i].query);
+		strbuf_addc(&sb, ' ');
+		strbuf_adds(&sb, g->shots[i].answer);
+		strbuf_adds(&sb, "\n\n");
+	}
+	strbuf_adds(&sb, item->query);
+	return strbuf_detach(&sb, NULL);
+}
+
+/* The prompt with as many shots as fit: k goes down while the prompt is
+ * over the limit and k > 0. */
+static int fit_prompt(const struct fewshot *fs, const struct fewshot_group *g,
+		      const struct fewshot_example *item, const struct task_opts *o,
+		      char **prompt, int *shots, struct ie_error *err)
+{
+	int k = fs->k, n = 0, ret;
+	char *p = fewshot_prompt(g, item, k);
+
+	while (o->fit && k > 0) {
+		if ((ret = ie_backend_count_tokens(o->fit, p, &n, err)) < 0) {
+			free(p);
+			return ret;
+		}
+		if (n <= fs->input_limit)
+			break;
+		free(p);
+		p = fewshot_prompt(g, item, --k);
+	}
+	*prompt = p;
+	*shots = k;
+	return 0;
+}
+
+int fewshot_build(const struct fewshot *fs, const struct task_opts *o, struct sample_set *out,
+		  struct ie_error *err)
+{
+	for (size_t gi = 0; gi < fs->n_groups; gi++) {
+		const struct fewshot_group *g = &fs->groups[gi];
+		size_t n = g->n_items;
+
+		if (o->limit && o->limit < n)
+			n = o->limit;
+		for (size_t i = 0; i < n; i++) {
+			struct sample *s;
+			char *prompt;
+			int shots, ret;
+
+			ret = fit_prompt(fs, g, &g->items[i], o, &prompt, &shots, err);
+			if (ret < 0)
+				return ret;
+			s = sample_set_add(out);
+			s->id = xstrdup(g->items[i].id);
+			s->subtask = xstrdup(g->name);
+			s->label = xstrdup(g->items[i].answer);
+			s->shots = shots;
+			s->max_shots = fs->k;
+			sample_set_requests(s, IE_REQ_GENERATE, &prompt, 1);
+			s->reqs[0].gen.max_new_tokens = fs->max_new_tokens;
+		}
+	}
+	return 0;
+}
+
+void fewshot_score(struct sample *s)
+{
+	const struct ie_request *r = &s->reqs[0];
+	char *out;
+
+	if (r->status < 0 || !r->text) {
+		s->correct = 0;
+		return;
+	}
+	out = text_strip(r->text);
+	s->correct = text_starts_with(out, s->label);
+	free(out);
+}
+
+json_t *fewshot_aggregate(const struct sample_set *set)
+{
+	struct acc_groups by_task;
+	struct acc all = { 0 };
+	json_t *res, *sub = json_object();
+
+	acc_groups_init(&by_task);
+	for (size_t i = 0; i < set->n; i++) {
+		acc_add(&all, set->v[i].correct == 1);
+		acc_add(acc_groups_get(&by_task, set->v[i].subtask), set->v[i].correct == 1);
+	}
+	res = acc_json(&all);
+	for (size_t i = 0; i < by_task.n; i++)
+		json_object_set_new(sub, by_task.names[i], acc_json(&by_task.accs[i]));
+	json_object_set_new(res, "subtasks", sub);
+	acc_groups_release(&by_task);
+	return res;
+}
+
+void fewshot_record(const struct sample *s, json_t *rec)
+{
+	const struct ie_request *r = &s->reqs[0];
+
+	json_object_set_new(rec, "id", json_string(s->id));
+	json_object_set_new(rec, "subtask", json_string(s->subtask));
+	json_object_set_new(rec, "prompt", json_string(s->prompts[0]));
+	json_object_set_new(rec, "shots", json_integer(s->shots));
+	json_object_set_new(rec, "output", r->text ? json_string(r->text) : json_null());
+	json_object_set_new(rec, "label", json_string(s->label));
+	json_object_set_new(rec, "correct", json_boolean(s->correct == 1));
+	json_object_set_new(rec, "prompt_tokens", json_integer(r->n_prompt_tokens));
+	if (r->status < 0)
+		json_object_set_new(rec, "error", json_string(r->error ? r->error : "failed"));
+}
+
+static void example_release(struct fewshot_example *e)
+{
+	free(e->query);
+	free(e->answer);
+	free(e->id);
+}
+
+void fewshot_release(struct fewshot *fs)
+{
+	for (size_t gi = 0; gi < fs->n_groups; gi++) {
+		struct fewshot_group *g = &fs->groups[gi];
+
+		for (size_t i = 0; i < g->n_shots; i++)
+			example_release(&g->shots[i]);
+		for (size_t i = 0; i < g->n_items; i++)
+			example_release(&g->items[i]);
+		free(g->shots);
+		free(g->items);
+		free(g->name);
+		free(g->header);
+	}
+	free(fs->groups);
+	memset(fs, 0, sizeof(*fs));
+}

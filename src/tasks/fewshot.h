@@ -1,0 +1,60 @@
+/*
+ * The few-shot, answer-by-prefix family that MMLU, BBH, DROP and CRASS
+ * share. A group (a subtask) has a header, exemplars and test items; an
+ * example's text ends in "Answer:". The prompt with k shots is
+ *
+ *   header + for i < k: (shot[i].query + " " + shot[i].answer + "\n\n")
+ *          + item.query
+ *
+ * and k starts at the task's shot count, dropping one at a time while the
+ * prompt's token count is over the input limit (never below 0). A sample
+ * is correct when the generated text, stripped, starts with the label.
+ */
+#ifndef IE_FEWSHOT_H
+#define IE_FEWSHOT_H
+
+#include "tasks/task.h"
+
+struct fewshot_example {
+	char *query;  /* the example text, ending in "Answer:" */
+	char *answer; /* label (test items) or the answer shown (exemplars) */
+	char *id;     /* test items only */
+};
+
+struct fewshot_group {
+	char *name;
+	char *header;
+	struct fewshot_example *shots;
+	size_t n_shots;
+	struct fewshot_example *items;
+	size_t n_items, cap_items;
+};
+
+struct fewshot {
+	struct fewshot_group *groups;
+	size_t n_groups, cap_groups;
+	int k;              /* shots asked for */
+	int input_limit;    /* tokens */
+	int max_new_tokens;
+};
+
+struct fewshot_group *fewshot_add_group(struct fewshot *fs, const char *name,
+					const char *header);
+/* Adds a test item (strings copied). */
+void fewshot_add_item(struct fewshot_group *g, const char *id, const char *query,
+		      const char *label);
+/* The prompt of item with k shots (caller frees). */
+char *fewshot_prompt(const struct fewshot_group *g, const struct fewshot_example *item, int k);
+/* Builds one greedy generation sample per item (at most o->limit per
+ * group), fitting each prompt to the input limit when o->fit is set. */
+int fewshot_build(const struct fewshot *fs, const struct task_opts *o, struct sample_set *out,
+		  struct ie_error *err);
+/* Prefix check of the stripped output against the label. */
+void fewshot_score(struct sample *s);
+/* Accuracy overall and per subtask, as fewshot tasks report it. */
+json_t *fewshot_aggregate(const struct sample_set *set);
+/* id, subtask, prompt, shots, output, label, correct. */
+void fewshot_record(const struct sample *s, json_t *rec);
+void fewshot_release(struct fewshot *fs);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * The task interface. A benchmark (src/tasks/<name>.c) loads its data,
+ * turns it into samples (each with one or more model requests), scores a
+ * sample once its requests have run, and sums the scores up. The evaluator
+ * (eval.c) does the rest: it sends the requests of all samples to the
+ * backend in one call, writes the per-sample records and the results.
+ */
+#ifndef IE_TASK_H
+#define IE_TASK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "instructeval/backend.h"
+#include "instructeval/error.h"
+
+/* Options that shape the samples of any task. */
+struct task_opts {
+	/* Counts prompt tokens for fitting the context; NULL: prompts are
+	 * built with all their shots and never counted. */
+	struct ie_backend *fit;
+	size_t limit;   /* 0: all; else the first N test items per subtask */
+	uint64_t seed;  /* base of per-request sampling seeds */
+};
+
+/* One evaluated item. The sample owns its strings and requests; the
+ * requests' prompts point to prompts[]. */
+struct sample {
+	char *id;
+	char *subtask;
+	char *label;
+	int shots;       /* exemplars in the prompt, after fitting */
+	int max_shots;   /* exemplars the protocol asks for */
+	char **prompts;
+	struct ie_request *reqs;
+	size_t n_reqs;
+	/* Scores, set by the task's score(). */
+	int correct;     /* 1 or 0; -1 before scoring */
+	double value;    /* a task's numeric score where it has one */
+};
+
+struct sample_set {
+	struct sample *v;
+	size_t n, cap;
+};
+
+struct sample *sample_set_add(struct sample_set *set);
+void sample_set_release(struct sample_set *set);
+/* Gives a sample n requests of kind, each with its own prompt (taken over:
+ * the sample frees them). */
+void sample_set_requests(struct sample *s, enum ie_request_kind kind, char **prompts, size_t n);
+
+struct task;
+
+struct task_ops {
+	const char *name;  /* as on the command line: "mmlu" */
+	const char *title; /* as on the board: "MMLU" */
+	int (*load)(struct task *t, const char *data_dir, struct ie_error *err);
+	int (*build)(struct task *t, const struct task_opts *o, struct sample_set *out,
+		     struct ie_error *err);
+	/* Scores s from its requests' results. */
+	void (*score)(struct task *t, struct sample *s);
+	/* The task's scores as a JSON object (a new reference): it holds at
+	 * least "score" (the board's number, 0..1), "stderr" and "n". */
+	json_t *(*aggregate)(struct task *t, const struct sample_set *set);
+	/* Adds the per-sample record's fields to rec. */
+	void (*record)(struct task *t, const struct sample *s, json_t *rec);
+	void (*release)(struct task *t);
+};
+
+struct task {
+	const struct task_ops *ops;
+	void *data; /* the task's loaded data */
+};
+
+/* Looks a task up by name; NULL when there is none. */
+const struct task_ops *task_find(const char *name);
+/* The NULL-terminated list of all tasks, in board order. */
+const struct task_ops *const *task_all(void);
+
+int task_load(struct task *t, const struct task_ops *ops, const char *data_dir,
+	      struct ie_error *err);
+void task_release(struct task *t);
+
+#endif

@@ -1,0 +1,9 @@
+/* The task definitions, one per file in src/tasks/. */
+#ifndef IE_TASKS_H
+#define IE_TASKS_H
+
+#include "tasks/task.h"
+
+extern const struct task_ops mmlu_task;
+
+#endif

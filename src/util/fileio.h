@@ -1,0 +1,31 @@
+/*
+ * Whole-file reads and all-or-nothing writes. A file written with
+ * file_write_atomic either appears complete under its name or not at all:
+ * the data goes to a temporary file beside it, is synced, and is renamed.
+ */
+#ifndef IE_FILEIO_H
+#define IE_FILEIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "instructeval/error.h"
+
+/* Reads a whole file into *data (NUL-terminated, caller frees). A missing
+ * file is IE_EINPUT, other failures IE_EIO. */
+int file_read(const char *path, char **data, size_t *len, struct ie_error *err);
+/* Reads a gzip-compressed file, inflated, like file_read. */
+int file_read_gz(const char *path, char **data, size_t *len, struct ie_error *err);
+int file_write_atomic(const char *path, const void *data, size_t len, struct ie_error *err);
+/* Creates dir and its parents (mode 0777 less umask). */
+int file_mkdirs(const char *dir, struct ie_error *err);
+int file_is_dir(const char *path);
+int file_exists(const char *path);
+/* Size in bytes of a regular file, or -1. */
+int64_t file_size(const char *path);
+/* path joined: a + "/" + b, newly allocated. */
+char *path_join(const char *a, const char *b);
+/* The last component of path (points into path). */
+const char *path_base(const char *path);
+
+#endif

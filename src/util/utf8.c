@@ -1,0 +1,90 @@
+/* UTF-8 validation and repair (see utf8.h). */
+#include "util/utf8.h"
+#include "util/strbuf.h"
+#include "util/banned.h"
+
+/* Length of the valid sequence at s (1-4), or 0 when it is invalid. The
+ * ranges are those of the Unicode standard, table 3-7. */
+static size_t seq_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+	size_t len;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		len = 3;
+	else if (c >= 0xF0 && c <= 0xF4)
+		len = 4;
+	else
+		return 0;
+	if (c == 0xE0)
+		lo = 0xA0;
+	else if (c == 0xED)
+		hi = 0x9F;
+	else if (c == 0xF0)
+		lo = 0x90;
+	else if (c == 0xF4)
+		hi = 0x8F;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return len;
+}
+
+bool utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	for (size_t i = 0; i < n;) {
+		size_t k = seq_len(s + i, n - i);
+
+		if (!k)
+			return false;
+		i += k;
+	}
+	return true;
+}
+
+/* How many bytes Python's decoder drops as one bad sequence: the maximal
+ * prefix of a valid sequence, at least one byte. */
+static size_t bad_len(const unsigned char *s, size_t n)
+{
+	size_t k = 1;
+
+	while (k < n && k < 4) {
+		/* s[0..k] is a valid prefix when padding it with continuation
+		 * bytes gives a valid sequence. */
+		unsigned char tmp[4] = { 0x80, 0x80, 0x80, 0x80 };
+
+		for (size_t i = 0; i <= k; i++)
+			tmp[i] = s[i];
+		if (seq_len(tmp, 4) == 0)
+			break;
+		k++;
+	}
+	return k;
+}
+
+char *utf8_repair(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < n;) {
+		size_t k = seq_len(s + i, n - i);
+
+		if (k) {
+			strbuf_add(&sb, s + i, k);
+			i += k;
+		} else {
+			strbuf_adds(&sb, "\xEF\xBF\xBD");
+			i += bad_len(s + i, n - i);
+		}
+	}
+	return strbuf_detach(&sb, NULL);
+}
