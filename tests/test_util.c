@@ -1,0 +1,169 @@
+/* Utilities: strbuf limits, Python-compatible strip, UTF-8 repair, SHA-256,
+ * atomic writes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "util/fileio.h"
+#include "util/sha256.h"
+#include "util/strbuf.h"
+#include "util/text.h"
+#include "util/utf8.h"
+
+static void strbuf_grows_and_formats(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++)
+		strbuf_addf(&sb, "%d,", i);
+	assert_int_equal(sb.len, strlen(sb.buf));
+	assert_true(strncmp(sb.buf, "0,1,2,", 6) == 0);
+	assert_true(strcmp(sb.buf + sb.len - 4, "999,") == 0);
+	assert_int_equal(sb.err, 0);
+	strbuf_release(&sb);
+}
+
+static void strbuf_max_sets_sticky_error(void **state)
+{
+	struct strbuf sb;
+
+	(void)state;
+	strbuf_init(&sb, 8);
+	strbuf_adds(&sb, "12345");
+	strbuf_adds(&sb, "6789");
+	assert_int_equal(sb.err, 1);
+	assert_string_equal(sb.buf, "12345");
+	strbuf_adds(&sb, "a");
+	assert_string_equal(sb.buf, "12345");
+	strbuf_release(&sb);
+}
+
+static void strip_like_python(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = text_strip(" \t\n B. foo \r\n\v\f");
+	assert_string_equal(s, "B. foo");
+	free(s);
+	s = text_strip("\xC2\xA0" "A\xE3\x80\x80");
+	assert_string_equal(s, "A");
+	free(s);
+	s = text_strip("\x1c x \x1f");
+	assert_string_equal(s, "x");
+	free(s);
+	s = text_strip("   ");
+	assert_string_equal(s, "");
+	free(s);
+	/* U+00E9 is not white space: its bytes must stay. */
+	s = text_strip("\xC3\xA9 ");
+	assert_string_equal(s, "\xC3\xA9");
+	free(s);
+}
+
+static void utf8_repair_like_python_replace(void **state)
+{
+	char *s;
+
+	(void)state;
+	assert_true(utf8_valid("h\xC3\xA9llo", 6));
+	assert_false(utf8_valid("\xE2\x82", 2));
+	/* A cut-off 3-byte character is one replacement character. */
+	s = utf8_repair("ab\xE2\x82", 4);
+	assert_string_equal(s, "ab\xEF\xBF\xBD");
+	free(s);
+	/* Lone continuation bytes are one replacement each. */
+	s = utf8_repair("\x80\x80x", 3);
+	assert_string_equal(s, "\xEF\xBF\xBD\xEF\xBF\xBDx");
+	free(s);
+	/* E0 80 is never valid: E0 alone is replaced, then 80. */
+	s = utf8_repair("\xE0\x80", 2);
+	assert_string_equal(s, "\xEF\xBF\xBD\xEF\xBF\xBD");
+	free(s);
+}
+
+static void sha256_known_digests(void **state)
+{
+	struct sha256 s;
+	char hex[65];
+	char *million = malloc(1000000);
+
+	(void)state;
+	sha256_init(&s);
+	sha256_final_hex(&s, hex);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha256_init(&s);
+	sha256_update(&s, "abc", 3);
+	sha256_final_hex(&s, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	sha256_init(&s);
+	sha256_update(&s, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56);
+	sha256_final_hex(&s, hex);
+	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	memset(million, 'a', 1000000);
+	sha256_init(&s);
+	for (int i = 0; i < 1000; i++)
+		sha256_update(&s, million + i * 1000, 1000);
+	sha256_final_hex(&s, hex);
+	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	free(million);
+}
+
+static void atomic_write_replaces_whole_file(void **state)
+{
+	char dir[] = "/tmp/ie-test-XXXXXX", *path, *data;
+	struct ie_error err = { 0 };
+	size_t len;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = path_join(dir, "f.json");
+	assert_int_equal(file_write_atomic(path, "first", 5, &err), 0);
+	assert_int_equal(file_write_atomic(path, "second", 6, &err), 0);
+	assert_int_equal(file_read(path, &data, &len, &err), 0);
+	assert_string_equal(data, "second");
+	free(data);
+	assert_int_equal(file_read("/nonexistent/x", &data, &len, &err), IE_EINPUT);
+	assert_non_null(strstr(err.msg, "/nonexistent/x"));
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
+static void parse_numbers_strictly(void **state)
+{
+	long v;
+	double d;
+
+	(void)state;
+	assert_int_equal(text_parse_long("42", 0, 100, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(text_parse_long("42x", 0, 100, &v), -1);
+	assert_int_equal(text_parse_long("101", 0, 100, &v), -1);
+	assert_int_equal(text_parse_long("", 0, 100, &v), -1);
+	assert_int_equal(text_parse_double("2.5", &d), 0);
+	assert_true(d == 2.5);
+	assert_int_equal(text_parse_double("inf", &d), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(strbuf_grows_and_formats),
+		cmocka_unit_test(strbuf_max_sets_sticky_error),
+		cmocka_unit_test(strip_like_python),
+		cmocka_unit_test(utf8_repair_like_python_replace),
+		cmocka_unit_test(sha256_known_digests),
+		cmocka_unit_test(atomic_write_replaces_whole_file),
+		cmocka_unit_test(parse_numbers_strictly),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
