@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs the whole test suite twice: a -Werror build, then a build with
+# AddressSanitizer and UndefinedBehaviorSanitizer. Ends with one line
+# "N passed, N failed" over both runs. Run ./setup.sh once before.
+set -uo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+CACHE="${IE_CACHE_DIR:-$HOME/.cache/instructeval}"
+export PKG_CONFIG_PATH="$CACHE/llama.cpp-v0.4.0/lib/pkgconfig:${PKG_CONFIG_PATH:-}"
+JOBS="$(nproc 2>/dev/null || echo 2)"
+passed=0
+failed=0
+
+# run_suite DIR CMAKE-FLAGS...: configure, build and ctest one build.
+run_suite() {
+    local dir="$1" log
+    shift
+    echo "== $dir: configure and build"
+    if ! cmake -S "$HERE" -B "$HERE/$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIE_WERROR=ON \
+        "$@" >/dev/null || ! cmake --build "$HERE/$dir" -j "$JOBS"; then
+        echo "$dir: build failed"
+        failed=$((failed + 1))
+        return
+    fi
+    echo "== $dir: tests"
+    log="$(mktemp)"
+    (cd "$HERE/$dir" && ctest --output-on-failure -j "$JOBS" --timeout 1200) | tee "$log"
+    local total fails
+    total="$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2/p' "$log")"
+    fails="$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\1/p' "$log")"
+    rm -f "$log"
+    if [ -z "$total" ]; then
+        failed=$((failed + 1))
+        return
+    fi
+    passed=$((passed + total - fails))
+    failed=$((failed + fails))
+}
+
+run_suite build
+# LeakSanitizer stays on; llama.cpp's own process-lifetime allocations are
+# suppressed by name in tests/lsan.supp.
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1"
+export LSAN_OPTIONS="suppressions=$HERE/tests/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+run_suite build-asan -DIE_SANITIZE=ON
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,51 @@
+# Bad input gets a clear error, exit status 2 (1 for evaluation errors), and
+# no results file.
+source "$(dirname "$0")/lib.sh"
+
+MODEL="$(test_model llama-spm llama-spm)"
+run() { "$IE_BIN" run --model "$MODEL" --tasks mmlu --quiet --threads 2 "$@"; }
+
+expect_status 2 run --data "$T/nowhere" --out "$T/o1"
+expect_stderr "$T/nowhere/mmlu/test"
+expect_stderr "instructeval download"
+[ ! -e "$T/o1/results.json" ] || fail "results.json written after a failure"
+
+# A malformed CSV row names its file and line.
+mkdir -p "$T/bad/mmlu/dev" "$T/bad/mmlu/test"
+printf 'q,a,b,c,d,A\n' >"$T/bad/mmlu/dev/x_dev.csv"
+printf 'q1,a,b,c,d,B\n"q2\nstill q2",a,b,c,d,C\nq3,a,b,c,A\n' >"$T/bad/mmlu/test/x_test.csv"
+expect_status 2 run --data "$T/bad" --out "$T/o2"
+expect_stderr "x_test.csv:4: expected 6 columns"
+[ ! -e "$T/o2/results.json" ] || fail "results.json written after a failure"
+printf 'q1,a,b,c,d,E\n' >"$T/bad/mmlu/test/x_test.csv"
+expect_status 2 run --data "$T/bad"
+expect_stderr "x_test.csv:1: answer 'E' is not A, B, C or D"
+
+expect_status 2 "$IE_BIN" run --model "$T/missing.gguf" --tasks mmlu
+expect_stderr "$T/missing.gguf"
+echo "not a model" >"$T/fake.gguf"
+expect_status 2 "$IE_BIN" run --model "$T/fake.gguf" --tasks mmlu
+expect_stderr "is not a GGUF model file"
+expect_status 2 run --tasks nosuchtask
+expect_stderr "unknown task 'nosuchtask'"
+expect_status 2 "$IE_BIN" run --tasks mmlu
+expect_stderr "--model is required"
+expect_status 2 "$IE_BIN" run --model "$MODEL" --tasks mmlu --limit zero
+expect_stderr "--limit takes a whole number"
+expect_status 2 "$IE_BIN" frobnicate
+expect_status 2 "$IE_BIN" mkmodel --vocab "$T/missing" --out "$T/m.gguf"
+expect_stderr "$T/missing"
+
+# --help works on the command and on every subcommand and documents the exit status.
+for cmd in "" run prompts mkmodel; do
+    expect_status 0 "$IE_BIN" $cmd --help
+    grep -q "Exit status" "$T/stdout" || fail "'$cmd --help' does not document exit status"
+done
+
+# A context too small for the prompts is an evaluation error in the samples, not a crash.
+mkdir -p "$T/tiny/mmlu/dev" "$T/tiny/mmlu/test"
+printf 'q,a,b,c,d,A\n' >"$T/tiny/mmlu/dev/x_dev.csv"
+printf 'q1,a,b,c,d,B\n' >"$T/tiny/mmlu/test/x_test.csv"
+expect_status 0 run --data "$T/tiny" --ctx 16 --out "$T/o3"
+grep -q '"error":"prompt of' "$T/o3/samples/mmlu.jsonl" || fail "no per-sample error recorded"
+echo "e2e_errors: ok"

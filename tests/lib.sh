@@ -1,0 +1,49 @@
+# Shared helpers of the end-to-end test scripts: a private temporary folder,
+# assertions that say what failed, and a random-weight model made once per
+# build with `instructeval mkmodel`.
+set -euo pipefail
+
+: "${IE_BIN:?IE_BIN must name the instructeval binary}"
+: "${INSTRUCTEVAL_DATA:?INSTRUCTEVAL_DATA must name the benchmark data}"
+: "${IE_VOCAB_DIR:?IE_VOCAB_DIR must name the ggml-vocab folder}"
+: "${IE_TEST_TMP:=/tmp/instructeval-tests}"
+
+mkdir -p "$IE_TEST_TMP"
+T="$(mktemp -d "$IE_TEST_TMP/$(basename "$0" .sh).XXXXXX")"
+trap 'rm -rf "$T"' EXIT
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+# expect_status WANT CMD...: runs CMD, keeps its stderr in $T/stderr.
+expect_status() {
+    local want="$1" got=0
+    shift
+    "$@" >"$T/stdout" 2>"$T/stderr" || got=$?
+    [ "$got" -eq "$want" ] || {
+        cat "$T/stderr" >&2
+        fail "'$*' exited $got, expected $want"
+    }
+}
+
+expect_stderr() {
+    grep -qF -- "$1" "$T/stderr" || {
+        cat "$T/stderr" >&2
+        fail "stderr does not say '$1'"
+    }
+}
+
+# test_model NAME VOCAB [mkmodel options]: path of a model made once.
+test_model() {
+    local name="$1" vocab="$2"
+    shift 2
+    local path="$IE_TEST_TMP/$name.gguf"
+    if [ ! -f "$path" ]; then
+        # Tests run in parallel: each writes its own copy, the rename is atomic.
+        "$IE_BIN" mkmodel --vocab "$IE_VOCAB_DIR/ggml-vocab-$vocab.gguf" --out "$path.$$" "$@"
+        mv "$path.$$" "$path"
+    fi
+    echo "$path"
+}
