@@ -29,8 +29,8 @@ static const struct {
 	const char *name;
 	const char *members;
 } task_groups[] = {
-	{ "problem-solving", "mmlu" },
-	{ "all", "mmlu" },
+	{ "problem-solving", "mmlu,bbh" },
+	{ "all", "mmlu,bbh" },
 };
 
 static void add_name(char ***names, size_t *n, size_t *cap, const char *name)

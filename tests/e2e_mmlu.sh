@@ -8,10 +8,7 @@ REF="$IE_SOURCE_DIR/tests/reference"
 MODEL="$(test_model llama-spm llama-spm)"
 
 # All 14,042 prompts, as the protocol builds them.
-"$IE_BIN" prompts --task mmlu --data "$INSTRUCTEVAL_DATA" >"$T/ours.jsonl"
-[ "$(wc -l <"$T/ours.jsonl")" -eq 14042 ] || fail "expected 14042 MMLU prompts"
-python3 "$REF/protocol_prompts.py" mmlu "$INSTRUCTEVAL_DATA" >"$T/ref.jsonl"
-python3 "$REF/compare_jsonl.py" "$T/ref.jsonl" "$T/ours.jsonl" task subtask id prompt label shots
+check_prompts mmlu "$INSTRUCTEVAL_DATA" 14042
 
 # Two identical runs.
 for i in 1 2; do

@@ -47,3 +47,14 @@ test_model() {
     fi
     echo "$path"
 }
+
+# check_prompts TASK DATA COUNT: `instructeval prompts` gives COUNT prompts,
+# identical to the independent implementation in tests/reference.
+check_prompts() {
+    local task="$1" data="$2" count="$3"
+    "$IE_BIN" prompts --task "$task" --data "$data" >"$T/$task.ours.jsonl"
+    [ "$(wc -l <"$T/$task.ours.jsonl")" -eq "$count" ] || fail "expected $count $task prompts"
+    python3 "$IE_SOURCE_DIR/tests/reference/protocol_prompts.py" "$task" "$data" >"$T/$task.ref.jsonl"
+    python3 "$IE_SOURCE_DIR/tests/reference/compare_jsonl.py" "$T/$task.ref.jsonl" \
+        "$T/$task.ours.jsonl" task subtask id prompt label shots
+}

@@ -176,3 +176,46 @@ void fewshot_release(struct fewshot *fs)
 	free(fs->groups);
 	memset(fs, 0, sizeof(*fs));
 }
+
+int fewshot_task_build(struct task *t, const struct task_opts *o, struct sample_set *out,
+		       struct ie_error *err)
+{
+	return fewshot_build(t->data, o, out, err);
+}
+
+void fewshot_task_score(struct task *t, struct sample *s)
+{
+	(void)t;
+	fewshot_score(s);
+}
+
+json_t *fewshot_task_aggregate(struct task *t, const struct sample_set *set)
+{
+	(void)t;
+	return fewshot_aggregate(set);
+}
+
+void fewshot_task_record(struct task *t, const struct sample *s, json_t *rec)
+{
+	(void)t;
+	fewshot_record(s, rec);
+}
+
+void fewshot_task_release(struct task *t)
+{
+	if (t->data)
+		fewshot_release(t->data);
+	free(t->data);
+	t->data = NULL;
+}
+
+struct fewshot *fewshot_task_init(struct task *t, int k, int input_limit, int max_new_tokens)
+{
+	struct fewshot *fs = xcalloc(1, sizeof(*fs));
+
+	fs->k = k;
+	fs->input_limit = input_limit;
+	fs->max_new_tokens = max_new_tokens;
+	t->data = fs;
+	return fs;
+}

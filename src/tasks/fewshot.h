@@ -57,4 +57,14 @@ json_t *fewshot_aggregate(const struct sample_set *set);
 void fewshot_record(const struct sample *s, json_t *rec);
 void fewshot_release(struct fewshot *fs);
 
+/* task_ops members for a task whose t->data is a struct fewshot. */
+int fewshot_task_build(struct task *t, const struct task_opts *o, struct sample_set *out,
+		       struct ie_error *err);
+void fewshot_task_score(struct task *t, struct sample *s);
+json_t *fewshot_task_aggregate(struct task *t, const struct sample_set *set);
+void fewshot_task_record(struct task *t, const struct sample *s, json_t *rec);
+void fewshot_task_release(struct task *t);
+/* A new struct fewshot in t->data with the protocol's numbers. */
+struct fewshot *fewshot_task_init(struct task *t, int k, int input_limit, int max_new_tokens);
+
 #endif

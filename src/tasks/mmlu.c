@@ -225,16 +225,12 @@ static int load_subject(struct fewshot *fs, const char *data_dir, const char *su
 
 static int mmlu_load(struct task *t, const char *data_dir, struct ie_error *err)
 {
-	struct fewshot *fs = xcalloc(1, sizeof(*fs));
+	struct fewshot *fs = fewshot_task_init(t, 5, 2048, 2);
 	char *test_dir = path_join(data_dir, "mmlu/test");
 	char **subjects = NULL;
 	size_t n = 0;
 	int ret;
 
-	fs->k = 5;
-	fs->input_limit = 2048;
-	fs->max_new_tokens = 2;
-	t->data = fs;
 	ret = list_subjects(test_dir, &subjects, &n, err);
 	for (size_t i = 0; i < n; i++) {
 		if (!ret)
@@ -244,18 +240,6 @@ static int mmlu_load(struct task *t, const char *data_dir, struct ie_error *err)
 	free(subjects);
 	free(test_dir);
 	return ret;
-}
-
-static int mmlu_build(struct task *t, const struct task_opts *o, struct sample_set *out,
-		      struct ie_error *err)
-{
-	return fewshot_build(t->data, o, out, err);
-}
-
-static void mmlu_score(struct task *t, struct sample *s)
-{
-	(void)t;
-	fewshot_score(s);
 }
 
 static json_t *mmlu_aggregate(struct task *t, const struct sample_set *set)
@@ -286,26 +270,13 @@ static json_t *mmlu_aggregate(struct task *t, const struct sample_set *set)
 	return res;
 }
 
-static void mmlu_record(struct task *t, const struct sample *s, json_t *rec)
-{
-	(void)t;
-	fewshot_record(s, rec);
-}
-
-static void mmlu_release(struct task *t)
-{
-	if (t->data)
-		fewshot_release(t->data);
-	free(t->data);
-}
-
 const struct task_ops mmlu_task = {
 	.name = "mmlu",
 	.title = "MMLU",
 	.load = mmlu_load,
-	.build = mmlu_build,
-	.score = mmlu_score,
+	.build = fewshot_task_build,
+	.score = fewshot_task_score,
 	.aggregate = mmlu_aggregate,
-	.record = mmlu_record,
-	.release = mmlu_release,
+	.record = fewshot_task_record,
+	.release = fewshot_task_release,
 };

@@ -9,6 +9,7 @@
 
 static const struct task_ops *const all_tasks[] = {
 	&mmlu_task,
+	&bbh_task,
 	NULL,
 };
 

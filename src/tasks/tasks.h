@@ -5,5 +5,6 @@
 #include "tasks/task.h"
 
 extern const struct task_ops mmlu_task;
+extern const struct task_ops bbh_task;
 
 #endif

@@ -1,0 +1,163 @@
+/*
+ * BIG-Bench Hard: 27 tasks, each scored on all but its first three
+ * examples, which are the exemplars. No header; 32 new tokens; the BBH
+ * score is the plain mean of the task accuracies (macro average).
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics/accuracy.h"
+#include "tasks/fewshot.h"
+#include "tasks/tasks.h"
+#include "util/fileio.h"
+#include "util/jsonfile.h"
+#include "util/strbuf.h"
+#include "util/text.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+#define BBH_SHOTS 3
+
+static char *bbh_query(const char *input)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_adds(&sb, input);
+	strbuf_adds(&sb, "\nAnswer:");
+	return strbuf_detach(&sb, NULL);
+}
+
+static int example_fields(const char *path, json_t *ex, size_t i, const char **input,
+			  const char **target, struct ie_error *err)
+{
+	*input = json_str(ex, "input");
+	*target = json_str(ex, "target");
+	if (!*input || !*target)
+		return ie_error_set(err, IE_EINPUT,
+				    "%s: example %zu has no string \"input\" and \"target\"", path,
+				    i);
+	return 0;
+}
+
+static int load_task_file(struct fewshot *fs, const char *path, const char *name,
+			  struct ie_error *err)
+{
+	json_t *root, *examples;
+	struct fewshot_group *g;
+	int ret;
+
+	if ((ret = json_file_load(path, NULL, &root, err)) < 0)
+		return ret;
+	examples = json_object_get(root, "examples");
+	if (!json_is_array(examples) || json_array_size(examples) <= BBH_SHOTS) {
+		json_decref(root);
+		return ie_error_set(err, IE_EINPUT, "%s: expected \"examples\", an array of more "
+				    "than %d examples", path, BBH_SHOTS);
+	}
+	g = fewshot_add_group(fs, name, "");
+	g->shots = xcalloc(BBH_SHOTS, sizeof(*g->shots));
+	for (size_t i = 0; i < json_array_size(examples) && !ret; i++) {
+		const char *input, *target;
+		struct strbuf id = STRBUF_INIT;
+		char *query;
+
+		ret = example_fields(path, json_array_get(examples, i), i, &input, &target, err);
+		if (ret)
+			break;
+		query = bbh_query(input);
+		if (i < BBH_SHOTS) {
+			g->shots[i].query = query;
+			g->shots[i].answer = xstrdup(target);
+			g->n_shots++;
+			continue;
+		}
+		strbuf_addf(&id, "%s/%zu", name, i - BBH_SHOTS);
+		fewshot_add_item(g, id.buf, query, target);
+		strbuf_release(&id);
+		free(query);
+	}
+	json_decref(root);
+	return ret;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int bbh_load(struct task *t, const char *data_dir, struct ie_error *err)
+{
+	struct fewshot *fs = fewshot_task_init(t, BBH_SHOTS, 2048, 32);
+	char *dir = path_join(data_dir, "bbh"), **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	DIR *d;
+	int ret = 0;
+
+	if (!(d = opendir(dir))) {
+		ret = ie_error_set(err, IE_EINPUT, "BBH data not found: no folder '%s' (get it "
+				   "with 'instructeval download bbh' or pass --data DIR)", dir);
+		goto out;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (!text_ends_with(e->d_name, ".json") || e->d_name[0] == '.')
+			continue;
+		XGROW(names, cap, n + 1);
+		names[n++] = xstrndup(e->d_name, strlen(e->d_name) - 5);
+	}
+	closedir(d);
+	if (!n)
+		ret = ie_error_set(err, IE_EINPUT, "BBH data not found: no *.json in '%s'", dir);
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf path = STRBUF_INIT;
+
+		strbuf_addf(&path, "%s/%s.json", dir, names[i]);
+		if (!ret)
+			ret = load_task_file(fs, path.buf, names[i], err);
+		strbuf_release(&path);
+		free(names[i]);
+	}
+out:
+	free(names);
+	free(dir);
+	return ret;
+}
+
+/* The macro average: each task's accuracy counts once, whatever its size.
+ * Its standard error combines the tasks' independent errors. */
+static json_t *bbh_aggregate(struct task *t, const struct sample_set *set)
+{
+	json_t *res = fewshot_aggregate(set), *subs = json_object_get(res, "subtasks");
+	size_t m = json_object_size(subs), i = 0;
+	double *se = xcalloc(m ? m : 1, sizeof(double)), sum = 0;
+	const char *name;
+	json_t *s;
+
+	(void)t;
+	json_object_set_new(res, "pooled", json_pack("{s:O, s:O}", "score",
+						     json_object_get(res, "score"), "stderr",
+						     json_object_get(res, "stderr")));
+	json_object_foreach(subs, name, s) {
+		sum += json_real_value(json_object_get(s, "score"));
+		se[i++] = json_real_value(json_object_get(s, "stderr"));
+	}
+	json_object_set_new(res, "score", json_real(m ? sum / (double)m : 0.0));
+	json_object_set_new(res, "stderr", json_real(mean_stderr(se, m)));
+	json_object_set_new(res, "metric", json_string("accuracy (prefix match), macro "
+						       "average over tasks"));
+	free(se);
+	return res;
+}
+
+const struct task_ops bbh_task = {
+	.name = "bbh",
+	.title = "BBH",
+	.load = bbh_load,
+	.build = fewshot_task_build,
+	.score = fewshot_task_score,
+	.aggregate = bbh_aggregate,
+	.record = fewshot_task_record,
+	.release = fewshot_task_release,
+};

@@ -1,0 +1,54 @@
+/* JSON and JSON-lines loading with file:line errors (jsonfile.h). */
+#include <string.h>
+
+#include "util/fileio.h"
+#include "util/jsonfile.h"
+#include "util/banned.h"
+
+int json_file_load(const char *path, const char *hint, json_t **out, struct ie_error *err)
+{
+	json_error_t je;
+
+	if (!file_exists(path))
+		return ie_error_set(err, IE_EINPUT, "cannot open '%s': no such file%s%s", path,
+				    hint ? " " : "", hint ? hint : "");
+	*out = json_load_file(path, 0, &je);
+	if (!*out)
+		return ie_error_set(err, IE_EINPUT, "%s:%d:%d: invalid JSON: %s", path, je.line,
+				    je.column, je.text);
+	return 0;
+}
+
+int json_lines_parse(const char *text, size_t len, const char *path, json_t **out,
+		     struct ie_error *err)
+{
+	json_t *arr = json_array();
+	const char *p = text, *end = text + len;
+	int line = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		json_error_t je;
+		json_t *v;
+
+		line++;
+		if (strspn(p, " \t\r") < n) {
+			v = json_loadb(p, n, 0, &je);
+			if (!v) {
+				json_decref(arr);
+				return ie_error_set(err, IE_EINPUT, "%s:%d: invalid JSON: %s", path,
+						    line, je.text);
+			}
+			json_array_append_new(arr, v);
+		}
+		p += n + (nl != NULL);
+	}
+	*out = arr;
+	return 0;
+}
+
+const char *json_str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
