@@ -4,7 +4,6 @@
 # same run twice gives identical samples.
 source "$(dirname "$0")/lib.sh"
 
-REF="$IE_SOURCE_DIR/tests/reference"
 MODEL="$(test_model llama-spm llama-spm)"
 
 # All 14,042 prompts, as the protocol builds them.

@@ -10,6 +10,7 @@
 static const struct task_ops *const all_tasks[] = {
 	&mmlu_task,
 	&bbh_task,
+	&crass_task,
 	NULL,
 };
 
@@ -75,6 +76,7 @@ static void sample_release(struct sample *s)
 	}
 	free(s->prompts);
 	free(s->reqs);
+	json_decref(s->extra);
 }
 
 void sample_set_release(struct sample_set *set)

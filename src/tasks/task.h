@@ -39,6 +39,8 @@ struct sample {
 	/* Scores, set by the task's score(). */
 	int correct;     /* 1 or 0; -1 before scoring */
 	double value;    /* a task's numeric score where it has one */
+	/* Task-specific data and record fields (owned; may be NULL). */
+	json_t *extra;
 };
 
 struct sample_set {
