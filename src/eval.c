@@ -29,8 +29,8 @@ static const struct {
 	const char *name;
 	const char *members;
 } task_groups[] = {
-	{ "problem-solving", "mmlu,bbh" },
-	{ "all", "mmlu,bbh" },
+	{ "problem-solving", "mmlu,bbh,drop,crass" },
+	{ "all", "mmlu,bbh,drop,crass" },
 };
 
 static void add_name(char ***names, size_t *n, size_t *cap, const char *name)

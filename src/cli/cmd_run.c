@@ -105,8 +105,10 @@ int cmd_run(int argc, char **argv)
 		return cli_fail(&err);
 	if (as_json)
 		json_dumpf(results, stdout, JSON_PRETTY_FLAGS);
-	else
+	else {
 		report_print_scores(stdout, results);
+		report_print_boards(stdout, results);
+	}
 	if (as_json)
 		putchar('\n');
 	json_decref(results);

@@ -19,5 +19,7 @@ void report_samples(struct task *t, const struct sample_set *set, struct strbuf 
 int report_write_json(const char *path, const json_t *json, struct ie_error *err);
 /* The table of scores of a results document. */
 void report_print_scores(FILE *f, const json_t *results);
+/* The leaderboard rows of the boards whose tasks ran. */
+void report_print_boards(FILE *f, const json_t *results);
 
 #endif

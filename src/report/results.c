@@ -33,14 +33,22 @@ int report_write_json(const char *path, const json_t *json, struct ie_error *err
 	return ret;
 }
 
-static void print_row(FILE *f, const char *name, const json_t *s, int indent)
+static void print_row(FILE *f, const char *name, const json_t *s, int indent,
+		      const json_t *counts)
 {
-	double score = json_real_value(json_object_get(s, "score"));
-	double se = json_real_value(json_object_get(s, "stderr"));
+	double score = json_number_value(json_object_get(s, "score"));
+	double se = json_number_value(json_object_get(s, "stderr"));
 	json_int_t n = json_integer_value(json_object_get(s, "n"));
+	json_int_t dropped = json_integer_value(json_object_get(counts, "shots_dropped"));
+	json_int_t errors = json_integer_value(json_object_get(counts, "errors"));
 
-	fprintf(f, "%*s%-*s %7.1f%%  ± %4.1f  %7lld\n", indent, "", 40 - indent, name,
-		100 * score, 100 * se, (long long)n);
+	fprintf(f, "%*s%-*s %7.1f%%  ± %4.1f  %7lld", indent, "", 40 - indent, name, 100 * score,
+		100 * se, (long long)n);
+	if (dropped)
+		fprintf(f, "  (%lld with shots dropped)", (long long)dropped);
+	if (errors)
+		fprintf(f, "  (%lld model errors)", (long long)errors);
+	fputc('\n', f);
 }
 
 void report_print_scores(FILE *f, const json_t *results)
@@ -54,8 +62,9 @@ void report_print_scores(FILE *f, const json_t *results)
 		const char *name;
 		json_t *c;
 
-		print_row(f, task, s, 0);
+		print_row(f, task, s, 0,
+			  json_object_get(json_object_get(results, "counts"), task));
 		json_object_foreach(json_object_get(s, "categories"), name, c)
-			print_row(f, name, c, 2);
+			print_row(f, name, c, 2, NULL);
 	}
 }

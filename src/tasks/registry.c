@@ -10,6 +10,7 @@
 static const struct task_ops *const all_tasks[] = {
 	&mmlu_task,
 	&bbh_task,
+	&drop_task,
 	&crass_task,
 	NULL,
 };
