@@ -30,7 +30,8 @@ static const struct {
 	const char *members;
 } task_groups[] = {
 	{ "problem-solving", "mmlu,bbh,drop,crass" },
-	{ "all", "mmlu,bbh,drop,crass" },
+	{ "alignment", "hhh" },
+	{ "all", "mmlu,bbh,drop,crass,hhh" },
 };
 
 static void add_name(char ***names, size_t *n, size_t *cap, const char *name)
@@ -311,9 +312,11 @@ int ie_prompts_write(const char *name, const char *data_dir, size_t limit,
 		const struct sample *s = &set.v[i];
 
 		for (size_t j = 0; j < s->n_reqs; j++) {
+			const char *label = ops->request_label ? ops->request_label(&t, s, j)
+							       : s->label;
 			json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "task", name,
 						"subtask", s->subtask, "id", s->id, "prompt",
-						s->prompts[j], "label", s->label, "shots", s->shots);
+						s->prompts[j], "label", label, "shots", s->shots);
 
 			strbuf_reset(&sb);
 			jsonl_append(&sb, rec);

@@ -12,6 +12,7 @@ static const struct task_ops *const all_tasks[] = {
 	&bbh_task,
 	&drop_task,
 	&crass_task,
+	&hhh_task,
 	NULL,
 };
 

@@ -69,6 +69,8 @@ struct task_ops {
 	json_t *(*aggregate)(struct task *t, const struct sample_set *set);
 	/* Adds the per-sample record's fields to rec. */
 	void (*record)(struct task *t, const struct sample *s, json_t *rec);
+	/* The label of request j as `prompts` shows it; NULL: s->label. */
+	const char *(*request_label)(struct task *t, const struct sample *s, size_t j);
 	void (*release)(struct task *t);
 };
 
