@@ -11,8 +11,11 @@
 
 #include "instructeval/eval.h"
 #include "report/report.h"
+#include "tasks/impact.h"
 #include "tasks/task.h"
+#include "tasks/tasks.h"
 #include "util/fileio.h"
+#include "util/jsonfile.h"
 #include "util/jsonl.h"
 #include "util/progress.h"
 #include "util/sha256.h"
@@ -31,7 +34,8 @@ static const struct {
 } task_groups[] = {
 	{ "problem-solving", "mmlu,bbh,drop,crass" },
 	{ "alignment", "hhh" },
-	{ "all", "mmlu,bbh,drop,crass,hhh" },
+	{ "writing", "impact" },
+	{ "all", "mmlu,bbh,drop,crass,hhh,impact" },
 };
 
 static void add_name(char ***names, size_t *n, size_t *cap, const char *name)
@@ -108,46 +112,6 @@ static void now_iso(char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-struct progress_ctx {
-	struct progress bar;
-};
-
-static void on_progress(void *data, size_t done, size_t total)
-{
-	struct progress_ctx *pc = data;
-
-	(void)total;
-	progress_update(&pc->bar, done);
-}
-
-/* All requests of a set, as one array the backend can reorder. The
- * requests are copied in and their results copied back, because each
- * sample owns its own. */
-static int run_requests(struct ie_backend *b, const char *label, struct sample_set *set,
-			int quiet, struct ie_error *err)
-{
-	struct ie_request *all;
-	struct progress_ctx pc;
-	size_t n = 0, k = 0;
-	int ret;
-
-	for (size_t i = 0; i < set->n; i++)
-		n += set->v[i].n_reqs;
-	all = xcalloc(n ? n : 1, sizeof(*all));
-	for (size_t i = 0; i < set->n; i++)
-		for (size_t j = 0; j < set->v[i].n_reqs; j++)
-			all[k++] = set->v[i].reqs[j];
-	progress_start(&pc.bar, label, n, quiet);
-	ret = ie_backend_submit(b, all, n, on_progress, &pc, err);
-	progress_finish(&pc.bar);
-	k = 0;
-	for (size_t i = 0; i < set->n; i++)
-		for (size_t j = 0; j < set->v[i].n_reqs; j++)
-			set->v[i].reqs[j] = all[k++];
-	free(all);
-	return ret;
-}
-
 static json_t *task_counts(const struct sample_set *set)
 {
 	json_int_t reqs = 0, errors = 0, dropped = 0, ptok = 0, ntok = 0;
@@ -195,17 +159,25 @@ static int eval_task(const struct ie_eval_config *cfg, struct ie_backend *b, con
 {
 	struct task t = { 0 };
 	struct sample_set set = { 0 };
-	struct task_opts o = { .fit = b, .limit = cfg->limit, .seed = cfg->seed };
+	struct task_opts o = {
+		.fit = b, .limit = cfg->limit, .seed = cfg->seed, .judge = cfg->judge,
+		.quiet = cfg->quiet, .samples = cfg->samples, .greedy = cfg->greedy,
+	};
 	int ret;
 
 	if ((ret = task_load(&t, task_find(name), cfg->data_dir, err)) < 0)
 		goto out;
 	if ((ret = t.ops->build(&t, &o, &set, err)) < 0)
 		goto out;
-	if ((ret = run_requests(b, name, &set, cfg->quiet, err)) < 0)
+	if ((ret = sample_set_submit(&set, b, name, cfg->quiet, err)) < 0)
 		goto out;
-	for (size_t i = 0; i < set.n; i++)
-		t.ops->score(&t, &set.v[i]);
+	if (t.ops->score_batch)
+		ret = t.ops->score_batch(&t, &set, &o, err);
+	else
+		for (size_t i = 0; i < set.n; i++)
+			t.ops->score(&t, &set.v[i]);
+	if (ret < 0)
+		goto out;
 	json_object_set_new(scores, name, t.ops->aggregate(&t, &set));
 	json_object_set_new(counts, name, task_counts(&set));
 	if (cfg->out_dir)
@@ -216,17 +188,23 @@ out:
 	return ret;
 }
 
-static json_t *model_json(struct ie_backend *b, const char *sha)
+/* What results record about a model: file, size, sha256, shape, engine. */
+static int model_json(struct ie_backend *b, json_t **out, struct ie_error *err)
 {
 	struct ie_backend_info info;
+	char sha[65];
+	int ret;
 
 	ie_backend_get_info(b, &info);
-	return json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:i, s:i, s:b, s:s, s:s}",
+	if ((ret = sha256_file(info.model_path, sha, err)) < 0)
+		return ret;
+	*out = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:i, s:i, s:b, s:s, s:s}",
 			 "file", path_base(info.model_path), "path", info.model_path, "name",
 			 info.model_name, "size", (json_int_t)info.model_size, "sha256", sha,
 			 "n_params", (json_int_t)info.n_params, "n_ctx", info.n_ctx,
 			 "n_ctx_train", info.n_ctx_train, "add_bos", info.add_bos, "backend",
 			 info.backend, "engine_version", info.engine_version);
+	return 0;
 }
 
 static json_t *config_json(const struct ie_eval_config *cfg, char **names, size_t n)
@@ -247,10 +225,9 @@ static json_t *config_json(const struct ie_eval_config *cfg, char **names, size_
 int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t **results,
 		struct ie_error *err)
 {
-	struct ie_backend_info info;
-	char **names = NULL, sha[65], started[32], finished[32];
+	char **names = NULL, started[32], finished[32];
 	size_t n = 0;
-	json_t *res = NULL, *scores, *counts;
+	json_t *res = NULL, *scores, *counts, *model = NULL, *judge = NULL;
 	double t0 = progress_now();
 	int ret;
 
@@ -259,15 +236,20 @@ int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t *
 		return ret;
 	if (cfg->out_dir && (ret = file_mkdirs(cfg->out_dir, err)) < 0)
 		goto out;
-	ie_backend_get_info(b, &info);
-	if ((ret = sha256_file(info.model_path, sha, err)) < 0)
+	if ((ret = model_json(b, &model, err)) < 0)
+		goto out;
+	if (cfg->judge && (ret = model_json(cfg->judge, &judge, err)) < 0)
 		goto out;
 	now_iso(started, sizeof(started));
 	scores = json_object();
 	counts = json_object();
 	res = json_pack("{s:{s:s, s:s}, s:o, s:o}", "instructeval", "version", ie_version(),
-			"llama_cpp", IE_LLAMA_VERSION, "model", model_json(b, sha), "config",
+			"llama_cpp", IE_LLAMA_VERSION, "model", model, "config",
 			config_json(cfg, names, n));
+	model = NULL;
+	if (judge)
+		json_object_set_new(res, "judge", judge);
+	judge = NULL;
 	for (size_t i = 0; i < n && !ret; i++)
 		ret = eval_task(cfg, b, names[i], scores, counts, err);
 	now_iso(finished, sizeof(finished));
@@ -284,6 +266,8 @@ int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t *
 	}
 out:
 	free_names(names, n);
+	json_decref(model);
+	json_decref(judge);
 	if (ret < 0) {
 		json_decref(res);
 		return ret;
@@ -334,4 +318,71 @@ out:
 	sample_set_release(&set);
 	task_release(&t);
 	return ret;
+}
+
+/* The records of RUN/samples/impact.jsonl as IMPACT samples. */
+static int load_impact_answers(const char *run_dir, struct sample_set *set, struct ie_error *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	json_t *records = NULL;
+	char *text = NULL;
+	size_t len;
+	int ret;
+
+	strbuf_addf(&path, "%s/samples/impact.jsonl", run_dir);
+	ret = file_read(path.buf, &text, &len, err);
+	if (ret == IE_EINPUT)
+		ie_error_set(err, IE_EINPUT, "no stored IMPACT answers: '%s' is missing (run "
+			     "'instructeval run --tasks impact --out %s' first)", path.buf, run_dir);
+	if (!ret)
+		ret = json_lines_parse(text, len, path.buf, &records, err);
+	if (!ret)
+		ret = impact_samples_from_records(records, path.buf, set, err);
+	json_decref(records);
+	free(text);
+	strbuf_release(&path);
+	return ret;
+}
+
+int ie_rejudge(const char *run_dir, struct ie_backend *judge, int quiet, json_t **results,
+	       struct ie_error *err)
+{
+	struct task t = { .ops = &impact_task };
+	struct sample_set set = { 0 };
+	struct task_opts o = { .judge = judge, .quiet = quiet };
+	char *res_path = path_join(run_dir, "results.json"), judged[32];
+	json_t *res = NULL, *jm = NULL;
+	int ret;
+
+	*results = NULL;
+	if ((ret = json_file_load(res_path, "(not a results folder of 'instructeval run')", &res,
+				  err)) < 0)
+		goto out;
+	if ((ret = load_impact_answers(run_dir, &set, err)) < 0)
+		goto out;
+	if ((ret = model_json(judge, &jm, err)) < 0)
+		goto out;
+	if ((ret = impact_task.score_batch(&t, &set, &o, err)) < 0)
+		goto out;
+	now_iso(judged, sizeof(judged));
+	json_object_set_new(jm, "judged", json_string(judged));
+	json_object_set_new(res, "judge", jm);
+	jm = NULL;
+	if (!json_is_object(json_object_get(res, "scores")))
+		json_object_set_new(res, "scores", json_object());
+	json_object_set_new(json_object_get(res, "scores"), "impact",
+			    impact_task.aggregate(&t, &set));
+	if ((ret = write_samples(run_dir, &t, &set, err)) < 0)
+		goto out;
+	ret = report_write_json(res_path, res, err);
+out:
+	json_decref(jm);
+	sample_set_release(&set);
+	free(res_path);
+	if (ret < 0) {
+		json_decref(res);
+		return ret;
+	}
+	*results = res;
+	return 0;
 }

@@ -26,8 +26,13 @@ struct ie_eval_config {
 	uint64_t seed;
 	const char *out_dir; /* NULL: write no files */
 	int quiet;           /* no progress display */
+	/* The judge of judged tasks (IMPACT); NULL when none runs. */
+	struct ie_backend *judge;
+	int samples; /* HumanEval: completions per problem (0: 1) */
+	int greedy;  /* HumanEval: greedy decoding instead of sampling */
 	/* Recorded in the results as they were given. */
 	const struct ie_backend_config *backend_cfg;
+	const struct ie_backend_config *judge_cfg;
 };
 
 void ie_eval_config_init(struct ie_eval_config *cfg);
@@ -39,6 +44,13 @@ void ie_eval_config_init(struct ie_eval_config *cfg);
  * another negative code. */
 int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t **results,
 		struct ie_error *err);
+
+/* Rates the IMPACT answers stored in run_dir (a folder written by a run
+ * with --out) again with judge, and rewrites run_dir/samples/impact.jsonl
+ * and the IMPACT scores and judge of run_dir/results.json. *results gets
+ * the updated document. */
+int ie_rejudge(const char *run_dir, struct ie_backend *judge, int quiet, json_t **results,
+	       struct ie_error *err);
 
 /* Writes one JSON line per prompt of task (task, subtask, id, prompt,
  * label, shots) in protocol order. fit: the backend whose tokenizer decides

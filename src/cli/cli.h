@@ -15,6 +15,7 @@
 int cmd_run(int argc, char **argv);
 int cmd_prompts(int argc, char **argv);
 int cmd_mkmodel(int argc, char **argv);
+int cmd_judge(int argc, char **argv);
 
 /* Prints "instructeval: <msg>" for err and returns its exit status. */
 int cli_fail(const struct ie_error *err);

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "instructeval/eval.h"
@@ -15,7 +16,9 @@ static void help(void)
 	       "Evaluates the model on the tasks as the InstructEval protocol defines them\n"
 	       "and prints a table of scores.\n\n"
 	       "Options:\n"
-	       "  --tasks LIST    tasks or groups, comma-separated: mmlu; problem-solving, all\n"
+	       "  --tasks LIST    tasks or groups, comma-separated: mmlu, bbh, drop, crass,\n"
+	       "                  hhh, impact; problem-solving, alignment, writing, all\n"
+	       "  --judge FILE    the judge model of IMPACT (a GGUF file; same model options)\n"
 	       "  --data DIR      benchmark data (default: $INSTRUCTEVAL_DATA, else\n"
 	       "                  ~/.local/share/instructeval)\n"
 	       "  --limit N       only the first N test items of each subtask\n"
@@ -24,6 +27,27 @@ static void help(void)
 	       "  --json          print the results document instead of the table\n"
 	       "  --quiet         no progress display\n\n%s%s",
 	       cli_model_help, cli_exit_help);
+}
+
+/* Unknown tasks, and IMPACT without a judge, are usage errors found
+ * before any model is loaded. Returns an exit status, 0 to go on. */
+static int check_tasks(const char *tasks, int have_judge)
+{
+	struct ie_error err = { 0 };
+	char **names;
+	size_t n;
+	int needs_judge = 0;
+
+	if (ie_tasks_expand(tasks, &names, &n, &err) < 0)
+		return cli_fail(&err);
+	for (size_t i = 0; i < n; i++) {
+		needs_judge |= !strcmp(names[i], "impact");
+		free(names[i]);
+	}
+	free(names);
+	if (needs_judge && !have_judge)
+		return cli_usage_error("run", "IMPACT needs a judge model: add --judge FILE.gguf");
+	return 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -36,19 +60,21 @@ int cmd_run(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "judge", required_argument, NULL, 'J' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ie_backend_config bc;
+	struct ie_backend_config bc, jc;
 	struct ie_eval_config ec;
-	struct ie_backend *b = NULL;
+	struct ie_backend *b = NULL, *judge = NULL;
 	struct ie_error err = { 0 };
 	json_t *results = NULL;
 	int c, as_json = 0, ret;
 	long v;
 
 	ie_backend_config_init(&bc);
+	ie_backend_config_init(&jc);
 	ie_eval_config_init(&ec);
 	ec.backend_cfg = &bc;
 	optind = 1;
@@ -64,6 +90,7 @@ int cmd_run(int argc, char **argv)
 		case 'd': ec.data_dir = optarg; break;
 		case 'o': ec.out_dir = optarg; break;
 		case 'j': as_json = 1; break;
+		case 'J': jc.model = optarg; break;
 		case 'q': ec.quiet = 1; break;
 		case 'h': help(); return 0;
 		case 'l':
@@ -87,20 +114,25 @@ int cmd_run(int argc, char **argv)
 		return cli_usage_error("run", "--tasks is required (e.g. --tasks mmlu)");
 	if (!ec.data_dir)
 		ec.data_dir = ie_default_data_dir();
-	{ /* an unknown task is a usage error before any model is loaded */
-		char **names;
-		size_t n;
-
-		if ((ret = ie_tasks_expand(ec.tasks, &names, &n, &err)) < 0)
-			return cli_fail(&err);
-		for (size_t i = 0; i < n; i++)
-			free(names[i]);
-		free(names);
-	}
+	if ((ret = check_tasks(ec.tasks, jc.model != NULL)) != 0)
+		return ret;
 	if ((ret = ie_backend_open(&bc, &b, &err)) < 0)
 		return cli_fail(&err);
+	if (jc.model) {
+		jc.threads = bc.threads;
+		jc.ctx = bc.ctx;
+		jc.batch = bc.batch;
+		jc.verbose = bc.verbose;
+		if ((ret = ie_backend_open(&jc, &judge, &err)) < 0) {
+			ie_backend_free(b);
+			return cli_fail(&err);
+		}
+		ec.judge = judge;
+		ec.judge_cfg = &jc;
+	}
 	ret = ie_eval_run(&ec, b, &results, &err);
 	ie_backend_free(b);
+	ie_backend_free(judge);
 	if (ret < 0)
 		return cli_fail(&err);
 	if (as_json)

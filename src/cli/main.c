@@ -13,6 +13,7 @@ static const struct command {
 } commands[] = {
 	{ "run", cmd_run, "evaluate a model on benchmarks and write scores and samples" },
 	{ "prompts", cmd_prompts, "write a task's prompts as JSON lines, in protocol order" },
+	{ "judge", cmd_judge, "rate the stored IMPACT answers of a run again with a judge" },
 	{ "mkmodel", cmd_mkmodel, "write a random-weight GGUF model for tests and benchmarks" },
 };
 

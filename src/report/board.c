@@ -1,75 +1,115 @@
 /*
  * The leaderboard rows as the reference publishes them: problem solving
  * (MMLU, BBH, DROP, CRASS, HumanEval pass@1) and alignment (HHH's four
- * subsets) in percent with one decimal, each with its average. A board is
- * printed when any of its columns ran; columns that did not run show "-"
- * and the average is then over those that did, marked as partial.
+ * subsets) in percent with one decimal, each with its average; writing
+ * (IMPACT's four categories for relevance and coherence, reference parser)
+ * on the 1-5 scale with two decimals, with the averages of relevance and of
+ * coherence. A board is printed when any of its columns ran; columns that
+ * did not run show "-" and averages are then marked as partial.
  */
 #include <string.h>
 
 #include "report/report.h"
 #include "util/banned.h"
 
+/* A column is the number at a path of keys under "scores". */
 struct column {
 	const char *title;
-	const char *task;
-	const char *subtask; /* NULL: the task's own score */
+	const char *path[6];
 };
 
 struct board {
 	const char *title;
-	struct column columns[8];
+	int percent;            /* a fraction shown in percent, else a 1-5 score */
+	const char *avg_titles[2];
+	int avg_of[2][8];       /* column indices (+1) averaged into each average */
+	struct column columns[9];
 };
 
+#define REL(cat) "reference", "relevance", "categories", cat, "mean"
+#define COH(cat) "reference", "coherence", "categories", cat, "mean"
+
 static const struct board boards[] = {
-	{ "Problem solving",
-	  { { "MMLU", "mmlu", NULL },
-	    { "BBH", "bbh", NULL },
-	    { "DROP", "drop", NULL },
-	    { "CRASS", "crass", NULL },
-	    { "HumanEval", "humaneval", NULL } } },
-	{ "Alignment",
-	  { { "Harmless", "hhh", "harmless" },
-	    { "Helpful", "hhh", "helpful" },
-	    { "Honest", "hhh", "honest" },
-	    { "Other", "hhh", "other" } } },
+	{ "Problem solving", 1, { "Average" }, { { 1, 2, 3, 4, 5 } },
+	  { { "MMLU", { "mmlu", "score" } },
+	    { "BBH", { "bbh", "score" } },
+	    { "DROP", { "drop", "score" } },
+	    { "CRASS", { "crass", "score" } },
+	    { "HumanEval", { "humaneval", "score" } } } },
+	{ "Alignment", 1, { "Average" }, { { 1, 2, 3, 4 } },
+	  { { "Harmless", { "hhh", "subtasks", "harmless", "score" } },
+	    { "Helpful", { "hhh", "subtasks", "helpful", "score" } },
+	    { "Honest", { "hhh", "subtasks", "honest", "score" } },
+	    { "Other", { "hhh", "subtasks", "other", "score" } } } },
+	{ "Writing (relevance | coherence)", 0, { "Rel.", "Coh." },
+	  { { 1, 3, 5, 7 }, { 2, 4, 6, 8 } },
+	  { { "Inf.Rel", { "impact", REL("Informative") } },
+	    { "Inf.Coh", { "impact", COH("Informative") } },
+	    { "Pro.Rel", { "impact", REL("Professional") } },
+	    { "Pro.Coh", { "impact", COH("Professional") } },
+	    { "Arg.Rel", { "impact", REL("Argumentative") } },
+	    { "Arg.Coh", { "impact", COH("Argumentative") } },
+	    { "Cre.Rel", { "impact", REL("Creative") } },
+	    { "Cre.Coh", { "impact", COH("Creative") } } } },
 };
 
 #define N_BOARDS (sizeof(boards) / sizeof(boards[0]))
 
-/* The scores object of a column, or NULL when it did not run. */
-static const json_t *column_scores(const struct column *c, const json_t *scores)
+/* The number of a column, or NULL when it did not run. */
+static const json_t *column_value(const struct column *c, const json_t *scores)
 {
-	const json_t *s = json_object_get(scores, c->task);
+	const json_t *v = scores;
 
-	if (s && c->subtask)
-		s = json_object_get(json_object_get(s, "subtasks"), c->subtask);
-	return s;
+	for (int i = 0; i < 6 && c->path[i] && v; i++)
+		v = json_object_get(v, c->path[i]);
+	return json_is_number(v) ? v : NULL;
 }
 
-static void print_board(FILE *f, const struct board *b, const json_t *scores)
+static void print_value(FILE *f, const struct board *b, const json_t *v)
+{
+	if (!v)
+		fprintf(f, "%10s", "-");
+	else if (b->percent)
+		fprintf(f, "%10.1f", 100 * json_number_value(v));
+	else
+		fprintf(f, "%10.2f", json_number_value(v));
+}
+
+static void print_average(FILE *f, const struct board *b, const int *of, const json_t *scores)
 {
 	double sum = 0;
 	int n = 0, total = 0;
 
+	for (int i = 0; i < 8 && of[i]; i++, total++) {
+		const json_t *v = column_value(&b->columns[of[i] - 1], scores);
+
+		if (v) {
+			sum += json_number_value(v);
+			n++;
+		}
+	}
+	if (!n) {
+		fprintf(f, "%10s", "-");
+		return;
+	}
+	fprintf(f, b->percent ? "%10.1f" : "%10.2f", (b->percent ? 100 : 1) * sum / n);
+	if (n < total)
+		fprintf(f, " (partial)");
+}
+
+static void print_board(FILE *f, const struct board *b, const json_t *scores)
+{
 	fprintf(f, "\n%s\n", b->title);
 	for (const struct column *c = b->columns; c->title; c++)
 		fprintf(f, "%10s", c->title);
-	fprintf(f, "%10s\n", "Average");
-	for (const struct column *c = b->columns; c->title; c++, total++) {
-		const json_t *s = column_scores(c, scores);
-		double v;
-
-		if (!s) {
-			fprintf(f, "%10s", "-");
-			continue;
-		}
-		v = 100 * json_number_value(json_object_get(s, "score"));
-		sum += v;
-		n++;
-		fprintf(f, "%10.1f", v);
-	}
-	fprintf(f, "%10.1f%s\n", n ? sum / n : 0.0, n < total ? " (partial)" : "");
+	for (int a = 0; a < 2 && b->avg_titles[a]; a++)
+		fprintf(f, "%10s", b->avg_titles[a]);
+	fputc('\n', f);
+	for (const struct column *c = b->columns; c->title; c++)
+		print_value(f, b, column_value(c, scores));
+	for (int a = 0; a < 2 && b->avg_titles[a]; a++)
+		print_average(f, b, b->avg_of[a], scores);
+	fputc('\n', f);
 }
 
 void report_print_boards(FILE *f, const json_t *results)
@@ -80,7 +120,7 @@ void report_print_boards(FILE *f, const json_t *results)
 		int any = 0;
 
 		for (const struct column *c = boards[i].columns; c->title; c++)
-			any |= column_scores(c, scores) != NULL;
+			any |= column_value(c, scores) != NULL;
 		if (any)
 			print_board(f, &boards[i], scores);
 	}

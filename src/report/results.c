@@ -42,8 +42,12 @@ static void print_row(FILE *f, const char *name, const json_t *s, int indent,
 	json_int_t dropped = json_integer_value(json_object_get(counts, "shots_dropped"));
 	json_int_t errors = json_integer_value(json_object_get(counts, "errors"));
 
-	fprintf(f, "%*s%-*s %7.1f%%  ± %4.1f  %7lld", indent, "", 40 - indent, name, 100 * score,
-		100 * se, (long long)n);
+	if (json_object_get(s, "scale")) /* a judge's 1-5 scale, not a fraction */
+		fprintf(f, "%*s%-*s %8.2f  %6s  %7lld", indent, "", 40 - indent, name, score, "",
+			(long long)n);
+	else
+		fprintf(f, "%*s%-*s %7.1f%%  ± %4.1f  %7lld", indent, "", 40 - indent, name,
+			100 * score, 100 * se, (long long)n);
 	if (dropped)
 		fprintf(f, "  (%lld with shots dropped)", (long long)dropped);
 	if (errors)

@@ -13,6 +13,7 @@ static const struct task_ops *const all_tasks[] = {
 	&drop_task,
 	&crass_task,
 	&hhh_task,
+	&impact_task,
 	NULL,
 };
 

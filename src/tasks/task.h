@@ -23,6 +23,10 @@ struct task_opts {
 	struct ie_backend *fit;
 	size_t limit;   /* 0: all; else the first N test items per subtask */
 	uint64_t seed;  /* base of per-request sampling seeds */
+	struct ie_backend *judge; /* the judge model of judged tasks */
+	int quiet;      /* no progress display */
+	int samples;    /* HumanEval: completions per problem (0: 1) */
+	int greedy;     /* HumanEval: greedy instead of the reference sampling */
 };
 
 /* One evaluated item. The sample owns its strings and requests; the
@@ -54,6 +58,14 @@ void sample_set_release(struct sample_set *set);
  * the sample frees them). */
 void sample_set_requests(struct sample *s, enum ie_request_kind kind, char **prompts, size_t n);
 
+/* Sends every request of the set to b in one call, with a progress
+ * display labelled label unless quiet. */
+int sample_set_submit(struct sample_set *set, struct ie_backend *b, const char *label, int quiet,
+		      struct ie_error *err);
+/* Sends reqs[0..n) to b in one call, with a progress display. */
+int requests_submit(struct ie_backend *b, const char *label, struct ie_request *reqs, size_t n,
+		    int quiet, struct ie_error *err);
+
 struct task;
 
 struct task_ops {
@@ -64,6 +76,10 @@ struct task_ops {
 		     struct ie_error *err);
 	/* Scores s from its requests' results. */
 	void (*score)(struct task *t, struct sample *s);
+	/* Scores the whole set at once, where scoring needs more work (running
+	 * code, asking a judge); used instead of score when set. */
+	int (*score_batch)(struct task *t, struct sample_set *set, const struct task_opts *o,
+			   struct ie_error *err);
 	/* The task's scores as a JSON object (a new reference): it holds at
 	 * least "score" (the board's number, 0..1), "stderr" and "n". */
 	json_t *(*aggregate)(struct task *t, const struct sample_set *set);

@@ -1,0 +1,68 @@
+/* instructeval judge: rate stored IMPACT answers again with a judge. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "instructeval/eval.h"
+#include "report/report.h"
+#include "util/banned.h"
+
+static void help(void)
+{
+	printf("usage: instructeval judge RUN_DIR --judge FILE.gguf [options]\n\n"
+	       "Rates the IMPACT answers stored in RUN_DIR (the --out folder of a run that\n"
+	       "included impact) with the judge, without generating them again, and rewrites\n"
+	       "RUN_DIR/samples/impact.jsonl and the IMPACT scores of RUN_DIR/results.json.\n\n"
+	       "Options:\n"
+	       "  --judge FILE    the judge model\n"
+	       "  --quiet         no progress display\n"
+	       "  --threads N, --ctx N, --batch N, --verbose: as for the model of 'run'\n%s",
+	       cli_exit_help);
+}
+
+int cmd_judge(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_MODEL_OPTIONS,
+		{ "judge", required_argument, NULL, 'J' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ie_backend_config jc;
+	struct ie_backend *judge = NULL;
+	struct ie_error err = { 0 };
+	json_t *results = NULL;
+	int c, quiet = 0, ret;
+
+	ie_backend_config_init(&jc);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		int m = c == OPT_MODEL ? 0 : cli_model_option("judge", c, optarg, &jc);
+
+		if (m < 0)
+			return 2;
+		if (m > 0)
+			continue;
+		switch (c) {
+		case 'J': jc.model = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'h': help(); return 0;
+		default: return cli_usage_error("judge", "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("judge", "give exactly one run folder");
+	if (!jc.model)
+		return cli_usage_error("judge", "--judge is required");
+	if ((ret = ie_backend_open(&jc, &judge, &err)) < 0)
+		return cli_fail(&err);
+	ret = ie_rejudge(argv[optind], judge, quiet, &results, &err);
+	ie_backend_free(judge);
+	if (ret < 0)
+		return cli_fail(&err);
+	report_print_scores(stdout, results);
+	report_print_boards(stdout, results);
+	json_decref(results);
+	return 0;
+}

@@ -1,0 +1,49 @@
+/* Handing a task's requests to a backend in one call, with progress. */
+#include <stdlib.h>
+
+#include "tasks/task.h"
+#include "util/progress.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+static void on_progress(void *data, size_t done, size_t total)
+{
+	(void)total;
+	progress_update(data, done);
+}
+
+int requests_submit(struct ie_backend *b, const char *label, struct ie_request *reqs, size_t n,
+		    int quiet, struct ie_error *err)
+{
+	struct progress bar;
+	int ret;
+
+	progress_start(&bar, label, n, quiet);
+	ret = ie_backend_submit(b, reqs, n, on_progress, &bar, err);
+	progress_finish(&bar);
+	return ret;
+}
+
+/* The requests are copied into one array and their results copied back,
+ * because each sample owns its own. */
+int sample_set_submit(struct sample_set *set, struct ie_backend *b, const char *label, int quiet,
+		      struct ie_error *err)
+{
+	struct ie_request *all;
+	size_t n = 0, k = 0;
+	int ret;
+
+	for (size_t i = 0; i < set->n; i++)
+		n += set->v[i].n_reqs;
+	all = xcalloc(n ? n : 1, sizeof(*all));
+	for (size_t i = 0; i < set->n; i++)
+		for (size_t j = 0; j < set->v[i].n_reqs; j++)
+			all[k++] = set->v[i].reqs[j];
+	ret = requests_submit(b, label, all, n, quiet, err);
+	k = 0;
+	for (size_t i = 0; i < set->n; i++)
+		for (size_t j = 0; j < set->v[i].n_reqs; j++)
+			set->v[i].reqs[j] = all[k++];
+	free(all);
+	return ret;
+}
