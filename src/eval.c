@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "instructeval/eval.h"
+#include "exec/exec.h"
 #include "report/report.h"
 #include "tasks/impact.h"
 #include "tasks/task.h"
@@ -32,10 +33,10 @@ static const struct {
 	const char *name;
 	const char *members;
 } task_groups[] = {
-	{ "problem-solving", "mmlu,bbh,drop,crass" },
+	{ "problem-solving", "mmlu,bbh,drop,crass,humaneval" },
 	{ "alignment", "hhh" },
 	{ "writing", "impact" },
-	{ "all", "mmlu,bbh,drop,crass,hhh,impact" },
+	{ "all", "mmlu,bbh,drop,crass,humaneval,hhh,impact" },
 };
 
 static void add_name(char ***names, size_t *n, size_t *cap, const char *name)
@@ -163,7 +164,15 @@ static int eval_task(const struct ie_eval_config *cfg, struct ie_backend *b, con
 		.fit = b, .limit = cfg->limit, .seed = cfg->seed, .judge = cfg->judge,
 		.quiet = cfg->quiet, .samples = cfg->samples, .greedy = cfg->greedy,
 	};
+	struct exec_config exec;
 	int ret;
+
+	exec_config_init(&exec);
+	if (cfg->exec_timeout > 0)
+		exec.timeout_s = cfg->exec_timeout;
+	exec.workers = (unsigned)cfg->exec_workers;
+	exec.require_isolation = cfg->require_isolation;
+	o.exec = &exec;
 
 	if ((ret = task_load(&t, task_find(name), cfg->data_dir, err)) < 0)
 		goto out;
@@ -210,16 +219,22 @@ static int model_json(struct ie_backend *b, json_t **out, struct ie_error *err)
 static json_t *config_json(const struct ie_eval_config *cfg, char **names, size_t n)
 {
 	const struct ie_backend_config *bc = cfg->backend_cfg;
-	json_t *tasks = json_array();
+	json_t *tasks = json_array(), *c;
 
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(tasks, json_string(names[i]));
-	return json_pack("{s:o, s:s, s:I, s:I, s:i, s:i, s:i, s:b, s:n, s:s}", "tasks", tasks,
-			 "data", cfg->data_dir, "limit", (json_int_t)cfg->limit, "seed",
-			 (json_int_t)cfg->seed, "threads", bc ? bc->threads : 0, "ctx",
-			 bc ? bc->ctx : 0, "batch", bc ? bc->batch : 0, "prefix_reuse",
-			 bc ? !bc->no_prefix_reuse : 1, "chat_template", "protocol",
-			 "reference");
+	c = json_pack("{s:o, s:s, s:I, s:I, s:i, s:i, s:i, s:b, s:n, s:s}", "tasks", tasks,
+		      "data", cfg->data_dir, "limit", (json_int_t)cfg->limit, "seed",
+		      (json_int_t)cfg->seed, "threads", bc ? bc->threads : 0, "ctx",
+		      bc ? bc->ctx : 0, "batch", bc ? bc->batch : 0, "prefix_reuse",
+		      bc ? !bc->no_prefix_reuse : 1, "chat_template", "protocol", "reference");
+	json_object_set_new(c, "humaneval",
+			    json_pack("{s:i, s:b, s:f, s:i, s:b}", "samples",
+				      cfg->samples > 0 ? cfg->samples : 1, "greedy", cfg->greedy,
+				      "timeout_s", cfg->exec_timeout > 0 ? cfg->exec_timeout : 3.0,
+				      "workers", cfg->exec_workers, "require_isolation",
+				      cfg->require_isolation));
+	return c;
 }
 
 int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t **results,

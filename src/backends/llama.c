@@ -203,6 +203,11 @@ static int cut_at_stop(char *text, const struct ie_gen_params *gp)
 	return first != NULL;
 }
 
+static int has_blank_line_after_text(const char *text)
+{
+	return strstr(text + strspn(text, "\n"), "\n\n") != NULL;
+}
+
 static void fail_request(struct ie_request *r, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -234,9 +239,10 @@ static int generate(struct llama_be *lb, struct ie_request *r)
 			break;
 		XGROW(out.v, out.cap, out.n + 1);
 		out.v[out.n++] = tok;
-		if (gp->n_stop) {
+		if (gp->n_stop || gp->stop_at_blank_line) {
 			char *text = detokenize(lb, &out);
-			int stop = cut_at_stop(text, gp);
+			int stop = cut_at_stop(text, gp) || (gp->stop_at_blank_line &&
+							     has_blank_line_after_text(text));
 
 			free(text);
 			if (stop)

@@ -16,6 +16,9 @@ int cmd_run(int argc, char **argv);
 int cmd_prompts(int argc, char **argv);
 int cmd_mkmodel(int argc, char **argv);
 int cmd_judge(int argc, char **argv);
+int cmd_exec_samples(int argc, char **argv);
+int cmd_download(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* Prints "instructeval: <msg>" for err and returns its exit status. */
 int cli_fail(const struct ie_error *err);
@@ -25,6 +28,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Parses an option's number, range-checked; on error prints and returns -1. */
 int cli_int(const char *cmd, const char *opt, const char *s, long min, long max, long *out);
 int cli_u64(const char *cmd, const char *opt, const char *s, uint64_t *out);
+/* A positive number of seconds, at most a day. */
+int cli_seconds(const char *cmd, const char *opt, const char *s, double *out);
 
 /* The text printed after every command's own help. */
 extern const char cli_exit_help[];
@@ -39,6 +44,9 @@ enum {
 	OPT_BATCH,
 	OPT_VERBOSE,
 	OPT_NO_PREFIX_REUSE,
+	OPT_EXEC_TIMEOUT,
+	OPT_EXEC_WORKERS,
+	OPT_REQUIRE_ISOLATION,
 };
 
 #define CLI_MODEL_OPTIONS                                                   \
@@ -50,6 +58,18 @@ enum {
 	{ "no-prefix-reuse", no_argument, NULL, OPT_NO_PREFIX_REUSE }
 
 extern const char cli_model_help[];
+
+/* Options of the HumanEval sandbox, for run and exec-samples. */
+#define CLI_EXEC_OPTIONS                                                    \
+	{ "exec-timeout", required_argument, NULL, OPT_EXEC_TIMEOUT },      \
+	{ "exec-workers", required_argument, NULL, OPT_EXEC_WORKERS },      \
+	{ "require-isolation", no_argument, NULL, OPT_REQUIRE_ISOLATION }
+
+extern const char cli_exec_help[];
+
+/* Handles option c if it is a sandbox option, like cli_model_option. */
+int cli_exec_option(const char *cmd, int c, const char *arg, double *timeout, int *workers,
+		    int *require_isolation);
 
 /* Handles option c if it is a model option: 1 handled, 0 not one, -1 bad
  * value (already reported). */

@@ -19,14 +19,19 @@ static void help(void)
 	       "  --tasks LIST    tasks or groups, comma-separated: mmlu, bbh, drop, crass,\n"
 	       "                  hhh, impact; problem-solving, alignment, writing, all\n"
 	       "  --judge FILE    the judge model of IMPACT (a GGUF file; same model options)\n"
+	       "  --samples N     HumanEval completions per problem (default 1; pass@k is\n"
+	       "                  reported for k in 1, 10, 100 up to N)\n"
+	       "  --greedy        HumanEval: greedy decoding instead of the reference's\n"
+	       "                  sampling (temperature 0.1 for N=1, 0.6 to 10, 0.8 above)\n"
+
 	       "  --data DIR      benchmark data (default: $INSTRUCTEVAL_DATA, else\n"
 	       "                  ~/.local/share/instructeval)\n"
 	       "  --limit N       only the first N test items of each subtask\n"
 	       "  --out DIR       write DIR/results.json and DIR/samples/<task>.jsonl\n"
 	       "  --seed N        seed for sampled decoding (default 0)\n"
 	       "  --json          print the results document instead of the table\n"
-	       "  --quiet         no progress display\n\n%s%s",
-	       cli_model_help, cli_exit_help);
+	       "  --quiet         no progress display\n%s\n%s%s",
+	       cli_exec_help, cli_model_help, cli_exit_help);
 }
 
 /* Unknown tasks, and IMPACT without a judge, are usage errors found
@@ -61,6 +66,9 @@ int cmd_run(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "judge", required_argument, NULL, 'J' },
+		{ "samples", required_argument, NULL, 'n' },
+		{ "greedy", no_argument, NULL, 'g' },
+		CLI_EXEC_OPTIONS,
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -81,6 +89,9 @@ int cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		int m = cli_model_option("run", c, optarg, &bc);
 
+		if (!m)
+			m = cli_exec_option("run", c, optarg, &ec.exec_timeout, &ec.exec_workers,
+					    &ec.require_isolation);
 		if (m < 0)
 			return 2;
 		if (m > 0)
@@ -91,6 +102,13 @@ int cmd_run(int argc, char **argv)
 		case 'o': ec.out_dir = optarg; break;
 		case 'j': as_json = 1; break;
 		case 'J': jc.model = optarg; break;
+		case 'g': ec.greedy = 1; break;
+		case 'n':
+			if (cli_int("run", "--samples", optarg, 1, 1000, &v) < 0)
+				return 2;
+			ec.samples = (int)v;
+			break;
+
 		case 'q': ec.quiet = 1; break;
 		case 'h': help(); return 0;
 		case 'l':

@@ -13,6 +13,9 @@ static const struct command {
 } commands[] = {
 	{ "run", cmd_run, "evaluate a model on benchmarks and write scores and samples" },
 	{ "prompts", cmd_prompts, "write a task's prompts as JSON lines, in protocol order" },
+	{ "download", cmd_download, "download the benchmark data and check it" },
+	{ "verify", cmd_verify, "check the benchmark data folder against known hashes" },
+	{ "exec-samples", cmd_exec_samples, "run HumanEval completions in the sandbox; print pass@k" },
 	{ "judge", cmd_judge, "rate the stored IMPACT answers of a run again with a judge" },
 	{ "mkmodel", cmd_mkmodel, "write a random-weight GGUF model for tests and benchmarks" },
 };

@@ -39,6 +39,15 @@ int cli_int(const char *cmd, const char *opt, const char *s, long min, long max,
 	return 0;
 }
 
+int cli_seconds(const char *cmd, const char *opt, const char *s, double *out)
+{
+	if (text_parse_double(s, out) < 0 || *out <= 0 || *out > 86400) {
+		cli_usage_error(cmd, "%s takes a number of seconds above 0, not '%s'", opt, s);
+		return -1;
+	}
+	return 0;
+}
+
 int cli_u64(const char *cmd, const char *opt, const char *s, uint64_t *out)
 {
 	char *end;
@@ -93,6 +102,32 @@ int cli_model_option(const char *cmd, int c, const char *arg, struct ie_backend_
 		return 1;
 	case OPT_NO_PREFIX_REUSE:
 		cfg->no_prefix_reuse = 1;
+		return 1;
+	}
+	return 0;
+}
+
+const char cli_exec_help[] =
+	"  --exec-timeout S     HumanEval: seconds per program (default 3)\n"
+	"  --exec-workers N     HumanEval: programs run at once (default: one per core)\n"
+	"  --require-isolation  HumanEval: refuse to run programs where the kernel refuses\n"
+	"                       namespaces (no rlimits+seccomp fallback)\n";
+
+int cli_exec_option(const char *cmd, int c, const char *arg, double *timeout, int *workers,
+		    int *require_isolation)
+{
+	long v;
+
+	switch (c) {
+	case OPT_EXEC_TIMEOUT:
+		return cli_seconds(cmd, "--exec-timeout", arg, timeout) < 0 ? -1 : 1;
+	case OPT_EXEC_WORKERS:
+		if (cli_int(cmd, "--exec-workers", arg, 1, 1024, &v) < 0)
+			return -1;
+		*workers = (int)v;
+		return 1;
+	case OPT_REQUIRE_ISOLATION:
+		*require_isolation = 1;
 		return 1;
 	}
 	return 0;

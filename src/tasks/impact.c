@@ -108,7 +108,8 @@ static int impact_load(struct task *t, const char *data_dir, struct ie_error *er
 	t->data = d;
 	ret = file_read(path, &text, &len, err);
 	if (ret == IE_EINPUT)
-		ie_error_set(err, IE_EINPUT, "IMPACT data not found: no file '%s' (pass --data DIR)",
+		ie_error_set(err, IE_EINPUT, "IMPACT data not found: no file '%s' (get it with "
+			     "'instructeval download impact' or pass --data DIR)",
 			     path);
 	if (!ret)
 		ret = json_lines_parse(text, len, path, &rows, err);

@@ -12,6 +12,7 @@ static const struct task_ops *const all_tasks[] = {
 	&bbh_task,
 	&drop_task,
 	&crass_task,
+	&humaneval_task,
 	&hhh_task,
 	&impact_task,
 	NULL,

@@ -16,6 +16,8 @@
 #include "instructeval/backend.h"
 #include "instructeval/error.h"
 
+struct exec_config;
+
 /* Options that shape the samples of any task. */
 struct task_opts {
 	/* Counts prompt tokens for fitting the context; NULL: prompts are
@@ -27,6 +29,7 @@ struct task_opts {
 	int quiet;      /* no progress display */
 	int samples;    /* HumanEval: completions per problem (0: 1) */
 	int greedy;     /* HumanEval: greedy instead of the reference sampling */
+	const struct exec_config *exec; /* HumanEval's sandbox; NULL: defaults */
 };
 
 /* One evaluated item. The sample owns its strings and requests; the

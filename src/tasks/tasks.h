@@ -9,6 +9,7 @@ extern const struct task_ops bbh_task;
 extern const struct task_ops crass_task;
 extern const struct task_ops drop_task;
 extern const struct task_ops hhh_task;
+extern const struct task_ops humaneval_task;
 extern const struct task_ops impact_task;
 
 #endif
