@@ -24,7 +24,10 @@ run_suite() {
     fi
     echo "== $dir: tests"
     log="$(mktemp)"
-    (cd "$HERE/$dir" && ctest --output-on-failure -j "$JOBS" --timeout 1200) | tee "$log"
+    # One test at a time: the end-to-end tests use every core themselves
+    # (llama.cpp's threads, parallel sandboxed programs), and running them
+    # side by side only makes them contend.
+    (cd "$HERE/$dir" && ctest --output-on-failure --timeout 1200) | tee "$log"
     local total fails
     total="$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2/p' "$log")"
     fails="$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\1/p' "$log")"

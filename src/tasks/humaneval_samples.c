@@ -107,8 +107,12 @@ static int run_and_record(const struct ie_exec_samples_config *cfg, json_t *recs
 	ret = exec_run_many(&ec, jobs, n, res, on_progress, &bar, err);
 	progress_finish(&bar);
 	for (size_t i = 0; i < n; i++) {
-		if (!ret)
-			json_object_update(json_array_get(recs, i), he_exec_json(&res[i]));
+		if (!ret) {
+			json_t *r = he_exec_json(&res[i]);
+
+			json_object_update(json_array_get(recs, i), r);
+			json_decref(r);
+		}
 		exec_result_release(&res[i]);
 	}
 	free(jobs);
