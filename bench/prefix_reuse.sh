@@ -41,7 +41,13 @@ print($end - $start, r['counts']['mmlu']['prompt_tokens'])"
 
 read -r naive_s tokens <<<"$(run naive --no-prefix-reuse)"
 read -r reuse_s _ <<<"$(run reuse)"
-cmp -s "$T/naive/samples/mmlu.jsonl" "$T/reuse/samples/mmlu.jsonl" && same=yes || same=no
+# Reuse changes how tokens are batched, so logits can differ in the last
+# bits; count how many outputs agree.
+same="$(python3 -c "
+import json
+a = [json.loads(l)['output'] for l in open('$T/naive/samples/mmlu.jsonl')]
+b = [json.loads(l)['output'] for l in open('$T/reuse/samples/mmlu.jsonl')]
+print(f'{sum(x == y for x, y in zip(a, b))}/{len(a)}')")"
 
 python3 - "$anchor" "$naive_s" "$reuse_s" "$tokens" "$same" <<'PY'
 import sys
@@ -55,5 +61,5 @@ print(f"evaluator, no prefix reuse:          {naive_rate:10.1f} tok/s  "
 print(f"evaluator, prefix reuse:             {tokens / reuse:10.1f} tok/s effective  "
       f"ratio to anchor {tokens / reuse / anchor:.2f}")
 print(f"speed-up of prefix reuse:            {naive / reuse:10.2f}x  ({naive:.1f}s -> {reuse:.1f}s)")
-print(f"identical samples with and without:  {same}")
+print(f"outputs identical with and without: {same}")
 PY

@@ -16,11 +16,12 @@ EVALUATOR=$!
 wait $EVALUATOR || fail "exec-samples failed"
 python3 - "$T/pass" "$T/many.jsonl_results.jsonl" <<'PY'
 import json, sys
-assert json.load(open(sys.argv[1]))["pass@1"] == 1.0
 recs = [json.loads(l) for l in open(sys.argv[2])]
 assert len(recs) == 2000
-bad = [(r["task_id"], r["result"]) for r in recs if not r["passed"]]
-assert not bad, bad[:5]
+bad = [(i, r["task_id"], r["result"], r["wall_ms"], r.get("detail")) for i, r in enumerate(recs)
+       if not r["passed"]]
+assert not bad, (len(bad), bad[:5])
+assert json.load(open(sys.argv[1]))["pass@1"] == 1.0
 print("2000 of 2000 passed, isolation:", sorted({r["isolation"] for r in recs}))
 PY
 # Sandboxed interpreters carry "ie-exec:<evaluator pid>" in their command line.
