@@ -92,6 +92,29 @@ struct sandbox {
 };
 
 static pthread_mutex_t sandbox_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * Forking while another thread is inside malloc leaves the child with a
+ * lock it can never take: glibc's malloc resets its locks in the child,
+ * but other allocators (AddressSanitizer's among them) do not, and the
+ * child allocates before it execs. So the threads of this file hold this
+ * lock for reading while they may allocate, drop it while they only wait
+ * (poll, read, waitpid), and a fork takes it for writing.
+ */
+static pthread_rwlock_t fork_guard = PTHREAD_RWLOCK_INITIALIZER;
+
+/* fork() with no thread of ours inside the allocator. The caller must not
+ * hold fork_guard. */
+static pid_t guarded_fork(void)
+{
+	pid_t pid;
+
+	pthread_rwlock_wrlock(&fork_guard);
+	pid = fork();
+	if (pid != 0)
+		pthread_rwlock_unlock(&fork_guard);
+	return pid;
+}
 static struct sandbox *sandboxes[8];
 static size_t n_sandboxes;
 
@@ -107,7 +130,7 @@ static int capture(char *const argv[], char *out, size_t size)
 	out[0] = '\0';
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
-	pid = fork();
+	pid = guarded_fork();
 	if (pid < 0) {
 		close(p[0]);
 		close(p[1]);
@@ -687,6 +710,7 @@ static int run_internal(const struct sandbox *sb, int namespaces, const struct e
 
 	memset(res, 0, sizeof(*res));
 	res->exit_code = -1;
+	pthread_rwlock_rdlock(&fork_guard);
 	make_token(token);
 
 	memfd = memfd_create("ie-exec-program", MFD_CLOEXEC);
@@ -759,9 +783,11 @@ static int run_internal(const struct sandbox *sb, int namespaces, const struct e
 		spec.max_procs = cfg->max_procs;
 		spec.evaluator_pid = getpid();
 
-		runner = fork();
+		pthread_rwlock_unlock(&fork_guard);
+		runner = guarded_fork();
 		if (runner == 0)
 			runner_main(&spec);
+		pthread_rwlock_rdlock(&fork_guard);
 	}
 	if (runner < 0) {
 		rc = ie_error_set(err, IE_EEVAL, "cannot start a runner process: %s", strerror(errno));
@@ -779,9 +805,11 @@ static int run_internal(const struct sandbox *sb, int namespaces, const struct e
 
 	c = xcalloc(1, sizeof(*c));
 	c->out = xmalloc(cfg->capture_limit + 1);
+	pthread_rwlock_unlock(&fork_guard); /* only waiting from here on */
 	collect(cfg, runner, outp[0], tokp[0], stp[0], ctl[0], c);
 	while (waitpid(runner, &runner_status, 0) < 0 && errno == EINTR)
 		;
+	pthread_rwlock_rdlock(&fork_guard);
 	c->out[c->out_len] = '\0';
 	res->output = c->out;
 	res->output_len = c->out_len;
@@ -814,6 +842,7 @@ out:
 	if (c)
 		free(c->out);
 	free(c);
+	pthread_rwlock_unlock(&fork_guard);
 	return rc;
 }
 
@@ -888,8 +917,11 @@ static void *worker(void *arg)
 			p->err = e;
 		}
 		p->done++;
-		if (!rc && p->progress)
+		if (!rc && p->progress) { /* the caller's code may allocate */
+			pthread_rwlock_rdlock(&fork_guard);
 			p->progress(p->data, p->done, p->n);
+			pthread_rwlock_unlock(&fork_guard);
+		}
 		pthread_mutex_unlock(&p->mu);
 	}
 }
@@ -929,11 +961,13 @@ int exec_run_many(const struct exec_config *cfg, const struct exec_job *jobs, si
 	p.data = data;
 	pthread_mutex_init(&p.mu, NULL);
 	threads = xcalloc(workers, sizeof(*threads));
+	pthread_rwlock_rdlock(&fork_guard); /* pthread_create allocates */
 	for (size_t i = 0; i < workers; i++) {
 		if (pthread_create(&threads[i], NULL, worker, &p))
 			break;
 		started++;
 	}
+	pthread_rwlock_unlock(&fork_guard);
 	if (!started)
 		(void)worker(&p); /* no thread: run them here */
 	for (size_t i = 0; i < started; i++)
