@@ -428,21 +428,6 @@ static void make_token(char *token)
 	token[EXEC_TOKEN_LEN] = '\0';
 }
 
-static int write_all_fd(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Removes a folder tree the program may have made hostile: deep, with
  * unreadable folders. Iterative with one open folder at a time, so depth
@@ -718,8 +703,8 @@ static int run_internal(const struct sandbox *sb, int namespaces, const struct e
 		rc = ie_error_set(err, IE_EEVAL, "memfd_create failed: %s", strerror(errno));
 		goto out;
 	}
-	if (write_all_fd(memfd, token, EXEC_TOKEN_LEN) < 0 ||
-	    write_all_fd(memfd, job->program, job->len) < 0 || lseek(memfd, 0, SEEK_SET) < 0) {
+	if (fd_write_all(memfd, token, EXEC_TOKEN_LEN) < 0 ||
+	    fd_write_all(memfd, job->program, job->len) < 0 || lseek(memfd, 0, SEEK_SET) < 0) {
 		rc = ie_error_set(err, IE_EEVAL, "writing the program to its memfd failed: %s",
 				  strerror(errno));
 		goto out;

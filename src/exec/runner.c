@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "exec/runner.h"
+#include "util/fileio.h"
 #include "util/banned.h"
 
 /* What a child that failed before execve writes on the error pipe. */
@@ -38,23 +39,6 @@ struct setup_error {
 	int err;
 	char step[120];
 };
-
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* Reads up to len bytes until EOF; returns the count. */
 static size_t read_upto(int fd, void *data, size_t len)
@@ -131,7 +115,7 @@ static _Noreturn void child_fail(int errfd, const char *step, int err)
 	memset(&e, 0, sizeof(e));
 	e.err = err ? err : EIO;
 	snprintf(e.step, sizeof(e.step), "%s", step);
-	(void)write_all(errfd, &e, sizeof(e));
+	(void)fd_write_all(errfd, &e, sizeof(e));
 	_exit(127);
 }
 
@@ -142,7 +126,7 @@ static int write_file(const char *path, const char *text)
 
 	if (fd < 0)
 		return errno;
-	if (write_all(fd, text, strlen(text)) < 0)
+	if (fd_write_all(fd, text, strlen(text)) < 0)
 		rc = errno ? errno : EIO;
 	close(fd);
 	return rc;
@@ -550,7 +534,7 @@ static _Noreturn void map_helper(pid_t target, int go, int back)
 		snprintf(path, sizeof(path), "/proc/%ld/gid_map", (long)target);
 		err = write_file(path, map);
 	}
-	(void)write_all(back, &err, sizeof(err));
+	(void)fd_write_all(back, &err, sizeof(err));
 	_exit(0);
 }
 
@@ -593,7 +577,7 @@ static int enter_namespaces(const struct runner_spec *s, struct runner_report *r
 	} else if (s->as_nobody) {
 		int e = EIO;
 
-		if (write_all(go[1], "x", 1) < 0 || read_upto(back[0], &e, sizeof(e)) != sizeof(e) || e) {
+		if (fd_write_all(go[1], "x", 1) < 0 || read_upto(back[0], &e, sizeof(e)) != sizeof(e) || e) {
 			setup_failed(rep, "writing uid_map", e);
 			err = -1;
 		}
@@ -781,7 +765,7 @@ static _Noreturn void ns_init(const struct runner_spec *s, int errfd, int status
 		if (r < 0 && errno != EINTR)
 			_exit(1);
 	}
-	(void)write_all(statusfd, &st, sizeof(st));
+	(void)fd_write_all(statusfd, &st, sizeof(st));
 	_exit(0);
 }
 
@@ -873,6 +857,6 @@ void runner_main(const struct runner_spec *s)
 			     (long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
 		rep.peak_kib = ru.ru_maxrss;
 	}
-	(void)write_all(s->status_fd, &rep, sizeof(rep));
+	(void)fd_write_all(s->status_fd, &rep, sizeof(rep));
 	_exit(0);
 }

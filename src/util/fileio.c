@@ -66,18 +66,19 @@ int file_read_gz(const char *path, char **data, size_t *len, struct ie_error *er
 	return ret;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+int fd_write_all(int fd, const void *data, size_t len)
 {
-	while (n) {
-		ssize_t w = write(fd, p, n);
+	const char *p = data;
 
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
 			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
+		p += n;
+		len -= (size_t)n;
 	}
 	return 0;
 }
@@ -93,7 +94,7 @@ int file_write_atomic(const char *path, const void *data, size_t len, struct ie_
 		ret = ie_error_set(err, IE_EIO, "cannot create '%s': %s", tmp.buf, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (fd_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		ret = ie_error_set(err, IE_EIO, "cannot write '%s': %s", tmp.buf, strerror(errno));
 		close(fd);
 		unlink(tmp.buf);

@@ -17,6 +17,9 @@ int file_read(const char *path, char **data, size_t *len, struct ie_error *err);
 /* Reads a gzip-compressed file, inflated, like file_read. */
 int file_read_gz(const char *path, char **data, size_t *len, struct ie_error *err);
 int file_write_atomic(const char *path, const void *data, size_t len, struct ie_error *err);
+/* Writes all of data to fd, retrying short writes and EINTR; 0 or -1
+ * (errno set). Async-signal-safe: forked children may use it. */
+int fd_write_all(int fd, const void *data, size_t len);
 /* Creates dir and its parents (mode 0777 less umask). */
 int file_mkdirs(const char *dir, struct ie_error *err);
 int file_is_dir(const char *path);
