@@ -223,11 +223,13 @@ static json_t *config_json(const struct ie_eval_config *cfg, char **names, size_
 
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(tasks, json_string(names[i]));
-	c = json_pack("{s:o, s:s, s:I, s:I, s:i, s:i, s:i, s:b, s:n, s:s}", "tasks", tasks,
+	c = json_pack("{s:o, s:s, s:I, s:I, s:i, s:i, s:i, s:b, s:i, s:n, s:s}", "tasks", tasks,
 		      "data", cfg->data_dir, "limit", (json_int_t)cfg->limit, "seed",
 		      (json_int_t)cfg->seed, "threads", bc ? bc->threads : 0, "ctx",
 		      bc ? bc->ctx : 0, "batch", bc ? bc->batch : 0, "prefix_reuse",
-		      bc ? !bc->no_prefix_reuse : 1, "chat_template", "protocol", "reference");
+		      bc ? !bc->no_prefix_reuse : 1, "parallel",
+		      bc && bc->parallel > 1 ? bc->parallel : 1, "chat_template", "protocol",
+		      "reference");
 	json_object_set_new(c, "humaneval",
 			    json_pack("{s:i, s:b, s:f, s:i, s:b}", "samples",
 				      cfg->samples > 0 ? cfg->samples : 1, "greedy", cfg->greedy,

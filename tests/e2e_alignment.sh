@@ -50,4 +50,21 @@ for l in open(os.path.join(sys.argv[2], "samples", "hhh.jsonl")):
             assert abs(r[k][c] - full[r["id"]][k][c]) < 1e-4, (r["id"], k, c)
 print("scores do not depend on the other requests")
 PY
+# Decoding several prompts together (--parallel) scores them as alone.
+"$IE_BIN" run --model "$MODEL" --tasks hhh --data "$FIXTURES" --threads 2 --quiet --parallel 4 \
+    --out "$T/par" >/dev/null
+python3 - "$T/run" "$T/par" <<'PY'
+import json, os, sys
+def load(d):
+    return {json.loads(l)["id"]: json.loads(l) for l in open(os.path.join(d, "samples", "hhh.jsonl"))}
+one, par = load(sys.argv[1]), load(sys.argv[2])
+assert one.keys() == par.keys()
+for i in one:
+    for k in ("scores_chosen_first", "scores_chosen_last"):
+        for c in "AB":
+            assert abs(one[i][k][c] - par[i][k][c]) < 1e-3, (i, k, c, one[i][k][c], par[i][k][c])
+res = json.load(open(os.path.join(sys.argv[2], "results.json")))
+assert res["config"]["parallel"] == 4 and res["counts"]["hhh"]["errors"] == 0
+print("parallel decoding gives the same scores")
+PY
 echo "e2e_alignment: ok"

@@ -97,4 +97,13 @@ assert s["n"] == 3 and s["samples"] == 6 and "pass@1" in s["pass_at_k"]
 assert "pass@10" not in s["pass_at_k"]
 print("HumanEval run complete")
 PY
+# Several completions decoded together: complete records, no model errors.
+"$IE_BIN" run --model "$MODEL" --tasks humaneval --data "$INSTRUCTEVAL_DATA" --limit 2 \
+    --samples 3 --parallel 3 --threads 2 --quiet --out "$T/par" >/dev/null
+python3 - "$T/par" <<'PY'
+import json, os, sys
+recs = [json.loads(l) for l in open(os.path.join(sys.argv[1], "samples", "humaneval.jsonl"))]
+assert len(recs) == 6 and not any("error" in r for r in recs)
+assert all(isinstance(r["output"], str) and r["status"] for r in recs)
+PY
 echo "e2e_humaneval: ok"

@@ -73,6 +73,7 @@ struct ie_backend_config {
 	int batch;         /* prompt batch size; 0: default */
 	int verbose;       /* pass the engine's own log through */
 	int no_prefix_reuse; /* recompute every prompt from scratch */
+	int parallel;      /* requests decoded together in one batch; 0 or 1: one */
 };
 
 void ie_backend_config_init(struct ie_backend_config *cfg);

@@ -36,6 +36,7 @@ struct llama_be {
 	struct llama_batch batch;
 	int n_ctx, n_batch;
 	int reuse;
+	int parallel; /* requests decoded together */
 	struct tokens cache; /* tokens whose KV sits in sequence 0 */
 	char *path;
 	char name[256];
@@ -110,6 +111,8 @@ static void cache_reset(struct llama_be *lb)
  * token only. */
 static int decode_range(struct llama_be *lb, const llama_token *toks, size_t from, size_t n)
 {
+	int rc;
+
 	while (from < n) {
 		size_t chunk = n - from;
 
@@ -123,7 +126,9 @@ static int decode_range(struct llama_be *lb, const llama_token *toks, size_t fro
 			lb->batch.seq_id[i][0] = 0;
 			lb->batch.logits[i] = (from + i + 1 == n);
 		}
-		if (llama_decode(lb->ctx, lb->batch) != 0)
+		rc = llama_decode(lb->ctx, lb->batch);
+		lb->batch.n_tokens = 0; /* the batch is empty between calls */
+		if (rc != 0)
 			return -1;
 		XGROW(lb->cache.v, lb->cache.cap, from + chunk);
 		memcpy(lb->cache.v + from, toks + from, chunk * sizeof(*toks));
@@ -133,17 +138,17 @@ static int decode_range(struct llama_be *lb, const llama_token *toks, size_t fro
 	return 0;
 }
 
-/* Brings the KV cache to exactly the prompt's tokens, reusing the prefix it
- * shares with what is there; the prompt's last logits are then ready. */
-static int feed_prompt(struct llama_be *lb, const struct tokens *p)
+/* Brings sequence 0 to exactly v[0..n), reusing the prefix it shares with
+ * what is there. With need_logits the last token's logits are then ready. */
+static int sync_seq0(struct llama_be *lb, const llama_token *v, size_t n, int need_logits)
 {
 	size_t common = 0;
 
 	if (lb->reuse)
-		while (common < lb->cache.n && common < p->n && lb->cache.v[common] == p->v[common])
+		while (common < lb->cache.n && common < n && lb->cache.v[common] == v[common])
 			common++;
-	if (common == p->n) /* the last token's logits are needed again */
-		common = p->n - 1;
+	if (need_logits && n && common == n) /* the last token's logits are needed again */
+		common = n - 1;
 	if (common < lb->cache.n) {
 		if (!llama_memory_seq_rm(llama_get_memory(lb->ctx), 0, (llama_pos)common, -1)) {
 			cache_reset(lb);
@@ -151,11 +156,16 @@ static int feed_prompt(struct llama_be *lb, const struct tokens *p)
 		}
 		lb->cache.n = common;
 	}
-	if (decode_range(lb, p->v, common, p->n) < 0) {
+	if (decode_range(lb, v, common, n) < 0) {
 		cache_reset(lb);
 		return -1;
 	}
 	return 0;
+}
+
+static int feed_prompt(struct llama_be *lb, const struct tokens *p)
+{
+	return sync_seq0(lb, p->v, p->n, 1);
 }
 
 static int append_token(struct llama_be *lb, llama_token tok)
@@ -223,53 +233,64 @@ static void fail_request(struct ie_request *r, int code, const char *fmt, ...)
 	r->error = strbuf_detach(&sb, NULL);
 }
 
+/* Takes tok as the next generated token of out. Returns 1 when generation
+ * goes on (tok must then be decoded), 0 when it has ended: an end-of-
+ * generation token (not kept), a stop condition, or the token budget. */
+static int accept_token(struct llama_be *lb, const struct ie_gen_params *gp, struct tokens *out,
+			llama_token tok)
+{
+	if (llama_vocab_is_eog(lb->vocab, tok))
+		return 0;
+	XGROW(out->v, out->cap, out->n + 1);
+	out->v[out->n++] = tok;
+	if (gp->n_stop || gp->stop_at_blank_line) {
+		char *text = detokenize(lb, out);
+		int stop = cut_at_stop(text, gp) ||
+			   (gp->stop_at_blank_line && has_blank_line_after_text(text));
+
+		free(text);
+		if (stop)
+			return 0;
+	}
+	return out->n < (size_t)gp->max_new_tokens;
+}
+
+static void finish_text(struct llama_be *lb, struct ie_request *r, const struct tokens *out)
+{
+	r->text = detokenize(lb, out);
+	cut_at_stop(r->text, &r->gen);
+	r->n_new_tokens = (int)out->n;
+}
+
 static int generate(struct llama_be *lb, struct ie_request *r)
 {
 	const struct ie_gen_params *gp = &r->gen;
-	int n_vocab = llama_vocab_n_tokens(lb->vocab);
+	int n_vocab = llama_vocab_n_tokens(lb->vocab), ret = 0;
 	struct sampler smp;
 	struct tokens out = { 0 };
 
 	sampler_init(&smp, gp->temperature, gp->top_p, gp->seed);
-	for (int i = 0; i < gp->max_new_tokens; i++) {
+	while (gp->max_new_tokens > 0) {
 		const float *logits = llama_get_logits_ith(lb->ctx, -1);
 		llama_token tok = (llama_token)sampler_pick(&smp, logits, n_vocab);
 
-		if (llama_vocab_is_eog(lb->vocab, tok))
-			break;
-		XGROW(out.v, out.cap, out.n + 1);
-		out.v[out.n++] = tok;
-		if (gp->n_stop || gp->stop_at_blank_line) {
-			char *text = detokenize(lb, &out);
-			int stop = cut_at_stop(text, gp) || (gp->stop_at_blank_line &&
-							     has_blank_line_after_text(text));
-
-			free(text);
-			if (stop)
-				break;
-		}
-		if (i + 1 == gp->max_new_tokens)
+		if (!accept_token(lb, gp, &out, tok))
 			break;
 		if (lb->cache.n + 1 > (size_t)lb->n_ctx)
 			break; /* the context is full: keep what was generated */
-		if (append_token(lb, tok) < 0) {
-			free(out.v);
-			sampler_release(&smp);
-			return -1;
-		}
+		if ((ret = append_token(lb, tok)) < 0)
+			break;
 	}
-	r->text = detokenize(lb, &out);
-	cut_at_stop(r->text, gp);
-	r->n_new_tokens = (int)out.n;
+	if (!ret)
+		finish_text(lb, r, &out);
 	free(out.v);
 	sampler_release(&smp);
-	return 0;
+	return ret;
 }
 
-static void next_scores(struct llama_be *lb, struct ie_request *r)
+static void next_scores(struct llama_be *lb, struct ie_request *r, const float *logits)
 {
 	int n_vocab = llama_vocab_n_tokens(lb->vocab);
-	const float *logits = llama_get_logits_ith(lb->ctx, -1);
 	double lse = sampler_logsumexp(logits, n_vocab);
 	struct tokens t = { 0 };
 
@@ -306,9 +327,202 @@ static void run_one(struct llama_be *lb, struct ie_request *r, struct tokens *p)
 		return;
 	}
 	if (r->kind == IE_REQ_NEXT_SCORES)
-		next_scores(lb, r);
+		next_scores(lb, r, llama_get_logits_ith(lb->ctx, -1));
 	else if (generate(lb, r) < 0)
 		fail_request(r, IE_EMODEL, "llama_decode failed while generating");
+}
+
+/* ---- several requests at once ----
+ *
+ * With --parallel N, up to N neighbouring requests (sorted, so they share
+ * a prefix) run together: the shared prefix is decoded once in sequence 0
+ * and shared with sequences 1..N-1 (the KV cache is unified, so sharing
+ * copies no data), all suffixes go through llama_decode in one batch, and
+ * each generation step decodes one token of every unfinished request in
+ * one batch, which is where a lone request wastes most of the machine. */
+
+struct member {
+	struct ie_request *r;
+	struct tokens prompt, out;
+	struct sampler smp;
+	llama_token pending; /* sampled, decoded in the next step */
+	size_t pos;          /* its next position */
+	int active;
+};
+
+/* Handles the logits of member m's last decoded token. */
+static void take_logits(struct llama_be *lb, struct member *m, const float *logits)
+{
+	int n_vocab = llama_vocab_n_tokens(lb->vocab);
+	llama_token tok;
+
+	m->active = 0;
+	if (m->r->kind == IE_REQ_NEXT_SCORES) {
+		next_scores(lb, m->r, logits);
+		return;
+	}
+	if (m->r->gen.max_new_tokens <= 0)
+		return;
+	tok = (llama_token)sampler_pick(&m->smp, logits, n_vocab);
+	if (accept_token(lb, &m->r->gen, &m->out, tok)) {
+		m->pending = tok;
+		m->active = 1;
+	}
+}
+
+static void batch_add(struct llama_be *lb, struct member **owner, llama_token tok, size_t pos,
+		      int seq, struct member *logits_for)
+{
+	int32_t i = lb->batch.n_tokens++;
+
+	lb->batch.token[i] = tok;
+	lb->batch.pos[i] = (llama_pos)pos;
+	lb->batch.n_seq_id[i] = 1;
+	lb->batch.seq_id[i][0] = seq;
+	lb->batch.logits[i] = logits_for != NULL;
+	owner[i] = logits_for;
+}
+
+static int batch_flush(struct llama_be *lb, struct member **owner)
+{
+	int32_t n = lb->batch.n_tokens;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	rc = llama_decode(lb->ctx, lb->batch);
+	lb->batch.n_tokens = 0;
+	if (rc != 0)
+		return -1;
+	for (int32_t i = 0; i < n; i++)
+		if (owner[i])
+			take_logits(lb, owner[i], llama_get_logits_ith(lb->ctx, i));
+	return 0;
+}
+
+/* Decodes every member's prompt after the shared prefix. */
+static int prefill(struct llama_be *lb, struct member *m, size_t g, size_t prefix,
+		   struct member **owner)
+{
+	for (size_t k = 0; k < g; k++) {
+		for (size_t t = prefix; t < m[k].prompt.n; t++) {
+			int last = t + 1 == m[k].prompt.n;
+
+			batch_add(lb, owner, m[k].prompt.v[t], t, (int)k, last ? &m[k] : NULL);
+			if (lb->batch.n_tokens == lb->n_batch && batch_flush(lb, owner) < 0)
+				return -1;
+		}
+		m[k].pos = m[k].prompt.n;
+	}
+	return batch_flush(lb, owner);
+}
+
+/* One token of every unfinished member per step, until all are done. */
+static int generate_all(struct llama_be *lb, struct member *m, size_t g, struct member **owner)
+{
+	for (;;) {
+		for (size_t k = 0; k < g; k++) {
+			if (!m[k].active)
+				continue;
+			batch_add(lb, owner, m[k].pending, m[k].pos++, (int)k, &m[k]);
+		}
+		if (lb->batch.n_tokens == 0)
+			return 0;
+		if (batch_flush(lb, owner) < 0)
+			return -1;
+	}
+}
+
+static int run_members(struct llama_be *lb, struct member *m, size_t g, size_t prefix)
+{
+	llama_memory_t mem = llama_get_memory(lb->ctx);
+	struct member **owner = xcalloc((size_t)lb->n_batch, sizeof(*owner));
+	int ret;
+
+	ret = sync_seq0(lb, m[0].prompt.v, prefix, 0);
+	for (size_t k = 1; !ret && k < g; k++) {
+		llama_memory_seq_rm(mem, (llama_seq_id)k, -1, -1);
+		llama_memory_seq_cp(mem, 0, (llama_seq_id)k, 0, (llama_pos)prefix);
+	}
+	if (!ret)
+		ret = prefill(lb, m, g, prefix, owner);
+	if (!ret)
+		ret = generate_all(lb, m, g, owner);
+	free(owner);
+	/* Keep only the shared prefix, in sequence 0, for the next group. */
+	for (size_t k = 1; k < g; k++)
+		llama_memory_seq_rm(mem, (llama_seq_id)k, -1, -1);
+	if (ret < 0 || !llama_memory_seq_rm(mem, 0, (llama_pos)prefix, -1))
+		cache_reset(lb);
+	else
+		lb->cache.n = prefix;
+	return ret;
+}
+
+static size_t common_prefix(const struct tokens *a, const struct tokens *b, size_t limit)
+{
+	size_t n = 0;
+
+	while (n < limit && n < a->n && n < b->n && a->v[n] == b->v[n])
+		n++;
+	return n;
+}
+
+/* Tokenizes up to lb->parallel requests from order[0..n) into m and picks
+ * how many run together: as many as share the context (prefix once, then
+ * each one's suffix and new tokens). Sets *prefix; returns the count. */
+static size_t form_group(struct llama_be *lb, struct ie_request **order, size_t n,
+			 struct member *m, size_t *prefix)
+{
+	size_t g = 0, p = 0, need = 0;
+
+	while (g < n && g < (size_t)lb->parallel) {
+		struct member *c = &m[g];
+		size_t np, gen, need_all;
+
+		if (tokenize(lb, order[g]->prompt, 1, &c->prompt) < 0 || c->prompt.n == 0 ||
+		    c->prompt.n > (size_t)lb->n_ctx)
+			break; /* run_one reports it */
+		np = g ? common_prefix(&m[0].prompt, &c->prompt, p) : c->prompt.n - 1;
+		if (np >= c->prompt.n)
+			np = c->prompt.n - 1;
+		gen = order[g]->kind == IE_REQ_GENERATE && order[g]->gen.max_new_tokens > 0
+			      ? (size_t)order[g]->gen.max_new_tokens : 0;
+		/* Lowering the prefix moves the old members' lost part into their suffixes. */
+		need_all = need + g * (p - np) + (c->prompt.n - np) + gen;
+		if (g && np + need_all > (size_t)lb->n_ctx)
+			break;
+		need = need_all;
+		p = np;
+		g++;
+	}
+	*prefix = p;
+	return g;
+}
+
+static void run_group(struct llama_be *lb, struct ie_request **order, size_t g, struct member *m,
+		      size_t prefix)
+{
+	for (size_t k = 0; k < g; k++) {
+		m[k].r = order[k];
+		m[k].r->status = 0;
+		m[k].r->n_prompt_tokens = (int)m[k].prompt.n;
+		m[k].out.n = 0;
+		m[k].active = 0;
+		sampler_init(&m[k].smp, order[k]->gen.temperature, order[k]->gen.top_p,
+			     order[k]->gen.seed);
+	}
+	if (run_members(lb, m, g, prefix) < 0) {
+		for (size_t k = 0; k < g; k++)
+			fail_request(m[k].r, IE_EMODEL, "llama_decode failed on a batch of %zu "
+				     "requests", g);
+	} else {
+		for (size_t k = 0; k < g; k++)
+			if (m[k].r->kind == IE_REQ_GENERATE)
+				finish_text(lb, m[k].r, &m[k].out);
+	}
+	for (size_t k = 0; k < g; k++)
+		sampler_release(&m[k].smp);
 }
 
 static int cmp_prompt(const void *a, const void *b)
@@ -334,10 +548,31 @@ static int lb_submit(struct ie_backend *b, struct ie_request *reqs, size_t n,
 	 * side, which is what the one-sequence prefix cache needs. */
 	if (lb->reuse)
 		qsort(order, n, sizeof(*order), cmp_prompt);
-	for (size_t i = 0; i < n; i++) {
-		run_one(lb, order[i], &p);
-		if (progress)
-			progress(progress_data, i + 1, n);
+	if (lb->parallel > 1) {
+		struct member *m = xcalloc((size_t)lb->parallel, sizeof(*m));
+
+		for (size_t i = 0; i < n;) {
+			size_t prefix, g = form_group(lb, order + i, n - i, m, &prefix);
+
+			if (g > 1)
+				run_group(lb, order + i, g, m, prefix);
+			else
+				run_one(lb, order[i], &p);
+			i += g > 1 ? g : 1;
+			if (progress)
+				progress(progress_data, i, n);
+		}
+		for (int k = 0; k < lb->parallel; k++) {
+			free(m[k].prompt.v);
+			free(m[k].out.v);
+		}
+		free(m);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			run_one(lb, order[i], &p);
+			if (progress)
+				progress(progress_data, i + 1, n);
+		}
 	}
 	free(p.v);
 	free(order);
@@ -410,7 +645,13 @@ static int open_context(struct llama_be *lb, const struct ie_backend_config *cfg
 	cp.n_ctx = (uint32_t)lb->n_ctx;
 	cp.n_batch = (uint32_t)lb->n_batch;
 	cp.n_ubatch = (uint32_t)lb->n_batch;
-	cp.n_seq_max = 1;
+	lb->parallel = cfg->parallel > 1 ? cfg->parallel : 1;
+	if (lb->n_batch < lb->parallel)
+		lb->n_batch = lb->parallel;
+	cp.n_batch = (uint32_t)lb->n_batch;
+	cp.n_ubatch = (uint32_t)lb->n_batch;
+	cp.n_seq_max = (uint32_t)lb->parallel;
+	cp.kv_unified = true;
 	cp.n_threads = threads;
 	cp.n_threads_batch = threads;
 	cp.no_perf = true;
@@ -420,6 +661,7 @@ static int open_context(struct llama_be *lb, const struct ie_backend_config *cfg
 				    "cannot create a llama.cpp context of %d tokens for '%s'",
 				    lb->n_ctx, lb->path);
 	lb->batch = llama_batch_init(lb->n_batch, 0, 1);
+	lb->batch.n_tokens = 0;
 	return 0;
 }
 

@@ -44,6 +44,7 @@ enum {
 	OPT_BATCH,
 	OPT_VERBOSE,
 	OPT_NO_PREFIX_REUSE,
+	OPT_PARALLEL,
 	OPT_EXEC_TIMEOUT,
 	OPT_EXEC_WORKERS,
 	OPT_REQUIRE_ISOLATION,
@@ -55,7 +56,8 @@ enum {
 	{ "ctx", required_argument, NULL, OPT_CTX },                        \
 	{ "batch", required_argument, NULL, OPT_BATCH },                    \
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },                      \
-	{ "no-prefix-reuse", no_argument, NULL, OPT_NO_PREFIX_REUSE }
+	{ "no-prefix-reuse", no_argument, NULL, OPT_NO_PREFIX_REUSE },       \
+	{ "parallel", required_argument, NULL, OPT_PARALLEL }
 
 extern const char cli_model_help[];
 

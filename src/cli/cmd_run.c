@@ -141,6 +141,7 @@ int cmd_run(int argc, char **argv)
 		jc.ctx = bc.ctx;
 		jc.batch = bc.batch;
 		jc.verbose = bc.verbose;
+		jc.parallel = bc.parallel;
 		if ((ret = ie_backend_open(&jc, &judge, &err)) < 0) {
 			ie_backend_free(b);
 			return cli_fail(&err);

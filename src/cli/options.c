@@ -72,6 +72,8 @@ const char cli_model_help[] =
 	"  --batch N            prompt tokens per decode call (default 512)\n"
 	"  --no-prefix-reuse    decode every prompt from scratch instead of reusing\n"
 	"                       the cached prefix it shares with the previous one\n"
+	"  --parallel N         decode up to N requests together in one batch (their\n"
+	"                       shared prefix once); default 1\n"
 	"  --verbose            show llama.cpp's own log\n";
 
 int cli_model_option(const char *cmd, int c, const char *arg, struct ie_backend_config *cfg)
@@ -102,6 +104,11 @@ int cli_model_option(const char *cmd, int c, const char *arg, struct ie_backend_
 		return 1;
 	case OPT_NO_PREFIX_REUSE:
 		cfg->no_prefix_reuse = 1;
+		return 1;
+	case OPT_PARALLEL:
+		if (cli_int(cmd, "--parallel", arg, 1, 256, &v) < 0)
+			return -1;
+		cfg->parallel = (int)v;
 		return 1;
 	}
 	return 0;
