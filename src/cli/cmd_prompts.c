@@ -14,7 +14,7 @@ static void help(void)
 	       "its shots; with it, shots are dropped as the protocol's context fitting does\n"
 	       "with that model's tokenizer.\n\n"
 	       "Options:\n"
-	       "  --task NAME     the task (mmlu)\n"
+	       "  --task NAME     mmlu, bbh, drop, crass, humaneval, hhh or impact\n"
 	       "  --data DIR      benchmark data (default: $INSTRUCTEVAL_DATA, else\n"
 	       "                  ~/.local/share/instructeval)\n"
 	       "  --limit N       only the first N test items of each subtask\n\n%s%s",

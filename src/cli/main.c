@@ -26,7 +26,7 @@ static void usage(FILE *f)
 		   "InstructEval benchmarks (Chia et al., 2023) for local GGUF models.\n\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'instructeval <command> --help' describes a command.\n"
 		   "'instructeval --version' prints the version.\n%s",
 		cli_exit_help);
