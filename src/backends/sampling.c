@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "backends/sampling.h"
+#include "util/splitmix.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -24,18 +25,9 @@ void sampler_release(struct sampler *s)
 	s->idx = NULL;
 }
 
-static uint64_t splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
-
 double sampler_uniform(struct sampler *s)
 {
-	return (double)(splitmix64(&s->state) >> 11) * 0x1.0p-53;
+	return splitmix64_unit(&s->state);
 }
 
 int sampler_argmax(const float *logits, int n)

@@ -243,18 +243,16 @@ static int unpack(const struct source *s, const char *archive_path, const char *
 		goto out;
 	}
 	while (!ret && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		char *rel, *dest, *dir;
+		char *rel, *dest;
 
 		if (archive_entry_filetype(e) != AE_IFREG)
 			continue;
 		if (!(rel = member_dest(s, archive_entry_pathname(e))))
 			continue;
 		dest = path_join(stage, rel);
-		dir = xstrndup(dest, (size_t)(path_base(dest) - dest));
-		ret = file_mkdirs(dir, err);
+		ret = file_mkdirs_parent(dest, err);
 		if (!ret)
 			ret = copy_entry(a, dest, err);
-		free(dir);
 		free(dest);
 		free(rel);
 	}
@@ -316,18 +314,16 @@ static void list_files(const char *stage, const char *rel, struct file_list *l)
 static int fetch_source(const struct source *s, const struct download_opts *o,
 			const char *stage, struct ie_error *err)
 {
-	char *url = effective_url(s->url, o->mirror), *dest, *dir;
+	char *url = effective_url(s->url, o->mirror), *dest;
 	int ret;
 
 	if (!o->quiet)
 		fprintf(stderr, "download: %s\n", url);
 	if (s->kind == FETCH_FILE) {
 		dest = path_join(stage, s->dest);
-		dir = xstrndup(dest, (size_t)(path_base(dest) - dest));
-		ret = file_mkdirs(dir, err);
+		ret = file_mkdirs_parent(dest, err);
 		if (!ret)
 			ret = fetch(url, dest, err);
-		free(dir);
 	} else {
 		dest = path_join(stage, ".archive");
 		ret = fetch(url, dest, err);
@@ -418,39 +414,15 @@ static int install(const char *data_dir, const char *stage, const struct file_li
 
 	for (size_t i = 0; i < l->n && !ret; i++) {
 		char *from = path_join(stage, l->v[i]), *to = path_join(data_dir, l->v[i]);
-		char *dir = xstrndup(to, (size_t)(path_base(to) - to));
 
-		ret = file_mkdirs(dir, err);
+		ret = file_mkdirs_parent(to, err);
 		if (!ret && rename(from, to) != 0)
 			ret = ie_error_set(err, IE_EIO, "cannot install '%s': %s", to,
 					   strerror(errno));
-		free(dir);
 		free(from);
 		free(to);
 	}
 	return ret;
-}
-
-static void remove_tree(const char *path)
-{
-	struct dirent *e;
-	DIR *d = opendir(path);
-
-	while (d && (e = readdir(d)) != NULL) {
-		char *p;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		p = path_join(path, e->d_name);
-		if (file_is_dir(p))
-			remove_tree(p);
-		else
-			unlink(p);
-		free(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(path);
 }
 
 int dataset_download(const char *name, const struct download_opts *o, struct ie_error *err)
@@ -465,7 +437,7 @@ int dataset_download(const char *name, const struct download_opts *o, struct ie_
 	if ((ret = file_mkdirs(o->data_dir, err)) < 0)
 		return ret;
 	strbuf_addf(&stage, "%s/.download-%s-%ld", o->data_dir, name, (long)getpid());
-	remove_tree(stage.buf);
+	file_remove_tree(stage.buf);
 	if ((ret = file_mkdirs(stage.buf, err)) < 0)
 		goto out;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -478,7 +450,7 @@ int dataset_download(const char *name, const struct download_opts *o, struct ie_
 	if (!ret)
 		ret = install(o->data_dir, stage.buf, &files, err);
 out:
-	remove_tree(stage.buf);
+	file_remove_tree(stage.buf);
 	list_release(&files);
 	strbuf_release(&stage);
 	return ret;

@@ -6,7 +6,6 @@
  * judging the result; plus the worker pool of exec_run_many.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -428,72 +427,6 @@ static void make_token(char *token)
 	token[EXEC_TOKEN_LEN] = '\0';
 }
 
-/*
- * Removes a folder tree the program may have made hostile: deep, with
- * unreadable folders. Iterative with one open folder at a time, so depth
- * costs neither stack nor descriptors; ".." is safe since nothing else
- * writes in the tree any more.
- */
-static void remove_tree(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	long depth = 0;
-
-	if (fd < 0) {
-		(void)unlink(path);
-		return;
-	}
-	while (fd >= 0) {
-		int dup_fd = dup(fd), descended = 0, empty = 1, changed = 0;
-		DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
-		struct dirent *de;
-
-		if (!d) {
-			if (dup_fd >= 0)
-				close(dup_fd);
-			break;
-		}
-		while ((de = readdir(d))) {
-			int sub;
-
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-				continue;
-			if (unlinkat(fd, de->d_name, 0) == 0 ||
-			    unlinkat(fd, de->d_name, AT_REMOVEDIR) == 0) {
-				changed = 1;
-				continue;
-			}
-			(void)fchmodat(fd, de->d_name, 0700, 0);
-			sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub < 0) {
-				empty = 0; /* cannot be removed: leave it */
-				continue;
-			}
-			close(fd);
-			fd = sub;
-			depth++;
-			descended = 1;
-			break;
-		}
-		closedir(d);
-		/* Removing entries while reading may skip some: read again. */
-		if (descended || (changed && empty))
-			continue;
-		if (depth == 0 || !empty) {
-			close(fd);
-			break;
-		}
-		{
-			int up = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-			close(fd);
-			fd = up;
-			depth--;
-		}
-	}
-	(void)rmdir(path);
-}
-
 struct collected {
 	char *out;
 	size_t out_len;
@@ -819,7 +752,7 @@ out:
 			close(ctl[i]);
 	}
 	if (private_dir) {
-		remove_tree(private_dir);
+		file_remove_tree(private_dir);
 		free(private_dir);
 	}
 	strbuf_release(&sb_home);

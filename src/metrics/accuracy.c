@@ -42,6 +42,20 @@ double mean_stderr(const double *se, size_t m)
 	return sqrt(sum) / (double)m;
 }
 
+double sample_mean_stderr(const double *v, size_t n, double *mean)
+{
+	double sum = 0, dev = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += v[i];
+	*mean = n ? sum / (double)n : 0.0;
+	if (n < 2)
+		return 0.0;
+	for (size_t i = 0; i < n; i++)
+		dev += (v[i] - *mean) * (v[i] - *mean);
+	return sqrt(dev / (double)(n - 1) / (double)n);
+}
+
 void acc_groups_init(struct acc_groups *g)
 {
 	memset(g, 0, sizeof(*g));

@@ -23,6 +23,9 @@ json_t *acc_json(const struct acc *a);
 /* The standard error of the plain mean of m independent estimates with
  * errors se[i]: sqrt(sum se[i]^2) / m. */
 double mean_stderr(const double *se, size_t m);
+/* The mean of v[0..n) into *mean, and its standard error: the sample
+ * standard deviation (n - 1) over sqrt(n); 0 for n < 2. */
+double sample_mean_stderr(const double *v, size_t n, double *mean);
 
 struct acc_groups {
 	char **names;

@@ -15,6 +15,7 @@
 
 #include "instructeval/mkmodel.h"
 #include "util/fileio.h"
+#include "util/splitmix.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
 
@@ -29,20 +30,11 @@ void ie_mkmodel_params_init(struct ie_mkmodel_params *p)
 	p->ctx = 4096;
 }
 
-static uint64_t next_u64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
-
 /* Uniform on [-a, a] with a = 0.02 * sqrt(3), from integer arithmetic and
  * one multiplication, so no libm rounding can change the bytes. */
 static float next_weight(uint64_t *s)
 {
-	double u = (double)(next_u64(s) >> 11) * 0x1.0p-53;
+	double u = splitmix64_unit(s);
 
 	return (float)((2.0 * u - 1.0) * 0.034641016151377546);
 }

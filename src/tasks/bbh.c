@@ -3,7 +3,6 @@
  * examples, which are the exemplars. No header; 32 new tokens; the BBH
  * score is the plain mean of the task accuracies (macro average).
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,35 +80,20 @@ static int load_task_file(struct fewshot *fs, const char *path, const char *name
 	return ret;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int bbh_load(struct task *t, const char *data_dir, struct ie_error *err)
 {
 	struct fewshot *fs = fewshot_task_init(t, BBH_SHOTS, 2048, 32);
 	char *dir = path_join(data_dir, "bbh"), **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *e;
-	DIR *d;
+	size_t n = 0;
 	int ret = 0;
 
-	if (!(d = opendir(dir))) {
+	if (dir_list_suffix(dir, ".json", 1, &names, &n) < 0) {
 		ret = ie_error_set(err, IE_EINPUT, "BBH data not found: no folder '%s' (get it "
 				   "with 'instructeval download bbh' or pass --data DIR)", dir);
 		goto out;
 	}
-	while ((e = readdir(d)) != NULL) {
-		if (!text_ends_with(e->d_name, ".json") || e->d_name[0] == '.')
-			continue;
-		XGROW(names, cap, n + 1);
-		names[n++] = xstrndup(e->d_name, strlen(e->d_name) - 5);
-	}
-	closedir(d);
 	if (!n)
 		ret = ie_error_set(err, IE_EINPUT, "BBH data not found: no *.json in '%s'", dir);
-	qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		struct strbuf path = STRBUF_INIT;
 

@@ -9,7 +9,6 @@
  * whose passage is not an exemplar's. Scored by prefix (the leaderboard's
  * number) and, beside it, by the official DROP exact match and token F1.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -337,18 +336,14 @@ static void drop_score(struct task *t, struct sample *s)
 
 static json_t *mean_json(const struct sample_set *set, const char *key)
 {
-	double sum = 0, sq = 0, n = (double)set->n, mean, var;
+	double *v = xcalloc(set->n + 1, sizeof(double)), mean, se;
 
-	for (size_t i = 0; i < set->n; i++) {
-		double v = json_real_value(json_object_get(set->v[i].extra, key));
-
-		sum += v;
-		sq += v * v;
-	}
-	mean = n > 0 ? sum / n : 0;
-	var = n > 1 ? (sq - n * mean * mean) / (n - 1) : 0;
-	return json_pack("{s:f, s:f, s:I}", "score", mean, "stderr",
-			 n > 0 && var > 0 ? sqrt(var / n) : 0.0, "n", (json_int_t)set->n);
+	for (size_t i = 0; i < set->n; i++)
+		v[i] = json_real_value(json_object_get(set->v[i].extra, key));
+	se = sample_mean_stderr(v, set->n, &mean);
+	free(v);
+	return json_pack("{s:f, s:f, s:I}", "score", mean, "stderr", se, "n",
+			 (json_int_t)set->n);
 }
 
 static json_t *drop_aggregate(struct task *t, const struct sample_set *set)

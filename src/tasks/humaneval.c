@@ -7,11 +7,11 @@
  * A completion passes only when its program runs to its end. Scored by
  * pass@k with the unbiased estimator.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "exec/exec.h"
+#include "metrics/accuracy.h"
 #include "metrics/passk.h"
 #include "tasks/humaneval.h"
 #include "tasks/tasks.h"
@@ -189,20 +189,19 @@ static int he_build(struct task *t, const struct task_opts *o, struct sample_set
 	size_t count = o->limit && o->limit < p->n ? o->limit : p->n;
 
 	for (size_t i = 0; i < count; i++) {
+		struct strbuf in = STRBUF_INIT;
 		int tokens = 0, ret;
-		char *input = NULL;
 
+		strbuf_addf(&in, "%s%s", INSTRUCTION, p->v[i].prompt);
+		if (o->fit && (ret = ie_backend_count_tokens(o->fit, in.buf, &tokens, err)) < 0) {
+			strbuf_release(&in);
+			return ret;
+		}
 		for (int k = 0; k < n; k++) {
-			struct strbuf id = STRBUF_INIT, in = STRBUF_INIT;
+			struct strbuf id = STRBUF_INIT;
+			char *input = xstrdup(in.buf);
 			struct sample *s;
 
-			strbuf_addf(&in, "%s%s", INSTRUCTION, p->v[i].prompt);
-			input = strbuf_detach(&in, NULL);
-			if (k == 0 && o->fit &&
-			    (ret = ie_backend_count_tokens(o->fit, input, &tokens, err)) < 0) {
-				free(input);
-				return ret;
-			}
 			s = sample_set_add(out);
 			strbuf_addf(&id, "%s/%d", p->v[i].task_id, k);
 			s->id = strbuf_detach(&id, NULL);
@@ -217,6 +216,7 @@ static int he_build(struct task *t, const struct task_opts *o, struct sample_set
 					     "sample", k, "temperature", temp, "over_input_limit",
 					     tokens > INPUT_LIMIT);
 		}
+		strbuf_release(&in);
 	}
 	return 0;
 }
@@ -314,8 +314,8 @@ static int he_score_batch(struct task *t, struct sample_set *set, const struct t
 static json_t *he_aggregate(struct task *t, const struct sample_set *set)
 {
 	size_t *n = xcalloc(set->n + 1, sizeof(size_t)), *c = xcalloc(set->n + 1, sizeof(size_t));
+	double *frac = xcalloc(set->n + 1, sizeof(double)), mean, se;
 	size_t problems = 0, passed = 0;
-	double p1, var = 0;
 	json_t *res, *pk;
 
 	(void)t;
@@ -327,18 +327,15 @@ static json_t *he_aggregate(struct task *t, const struct sample_set *set)
 		passed += set->v[i].correct == 1;
 	}
 	pk = he_pass_at_k(n, c, problems);
-	p1 = json_real_value(json_object_get(pk, "pass@1"));
-	for (size_t i = 0; i < problems; i++) {
-		double d = (double)c[i] / (double)n[i] - p1;
-
-		var += d * d;
-	}
-	/* The standard error of pass@1 as a mean over problems. */
-	var = problems > 1 ? var / (double)(problems - 1) : 0;
-	res = json_pack("{s:f, s:f, s:I, s:I, s:I, s:s, s:o}", "score", p1, "stderr",
-			problems ? sqrt(var / (double)problems) : 0.0, "n", (json_int_t)problems,
+	for (size_t i = 0; i < problems; i++)
+		frac[i] = (double)c[i] / (double)n[i];
+	/* pass@1 is the mean of the per-problem pass rates; its error is theirs. */
+	se = sample_mean_stderr(frac, problems, &mean);
+	res = json_pack("{s:O, s:f, s:I, s:I, s:I, s:s, s:o}", "score",
+			json_object_get(pk, "pass@1"), "stderr", se, "n", (json_int_t)problems,
 			"samples", (json_int_t)set->n, "passed", (json_int_t)passed, "metric",
 			"pass@1 (unbiased estimator), programs run in the sandbox", "pass_at_k", pk);
+	free(frac);
 	free(n);
 	free(c);
 	return res;

@@ -3,7 +3,6 @@
  * dev rows, 2 new tokens, scored by prefix and pooled over all questions,
  * with per-subject, per-subcategory and per-category accuracy.
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,39 +167,19 @@ static void add_item(struct fewshot_group *g, char *const *f, size_t index)
 	free(query);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Subjects: the names in test/ that end in "_test.csv", sorted. */
 static int list_subjects(const char *test_dir, char ***out, size_t *n_out, struct ie_error *err)
 {
-	DIR *d = opendir(test_dir);
-	struct dirent *e;
-	char **v = NULL;
-	size_t n = 0, cap = 0;
-
-	if (!d)
+	if (dir_list_suffix(test_dir, "_test.csv", 0, out, n_out) < 0)
 		return ie_error_set(err, IE_EINPUT,
 				    "MMLU data not found: no folder '%s' (get it with "
 				    "'instructeval download mmlu' or pass --data DIR)",
 				    test_dir);
-	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-
-		if (len <= 9 || !text_ends_with(e->d_name, "_test.csv"))
-			continue;
-		XGROW(v, cap, n + 1);
-		v[n++] = xstrndup(e->d_name, len - 9);
-	}
-	closedir(d);
-	if (!n)
+	if (!*n_out) {
+		free(*out);
 		return ie_error_set(err, IE_EINPUT, "MMLU data not found: no *_test.csv in '%s'",
 				    test_dir);
-	qsort(v, n, sizeof(*v), cmp_str);
-	*out = v;
-	*n_out = n;
+	}
 	return 0;
 }
 

@@ -1,4 +1,5 @@
 /* Whole-file reads and atomic writes (see fileio.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "util/fileio.h"
 #include "util/strbuf.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -135,6 +137,72 @@ int file_mkdirs(const char *dir, struct ie_error *err)
 	return ret;
 }
 
+/*
+ * Removes a folder tree the program may have made hostile: deep, with
+ * unreadable folders. Iterative with one open folder at a time, so depth
+ * costs neither stack nor descriptors; ".." is safe since nothing else
+ * writes in the tree any more.
+ */
+void file_remove_tree(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	long depth = 0;
+
+	if (fd < 0) {
+		(void)unlink(path);
+		return;
+	}
+	while (fd >= 0) {
+		int dup_fd = dup(fd), descended = 0, empty = 1, changed = 0;
+		DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+		struct dirent *de;
+
+		if (!d) {
+			if (dup_fd >= 0)
+				close(dup_fd);
+			break;
+		}
+		while ((de = readdir(d))) {
+			int sub;
+
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			if (unlinkat(fd, de->d_name, 0) == 0 ||
+			    unlinkat(fd, de->d_name, AT_REMOVEDIR) == 0) {
+				changed = 1;
+				continue;
+			}
+			(void)fchmodat(fd, de->d_name, 0700, 0);
+			sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0) {
+				empty = 0; /* cannot be removed: leave it */
+				continue;
+			}
+			close(fd);
+			fd = sub;
+			depth++;
+			descended = 1;
+			break;
+		}
+		closedir(d);
+		/* Removing entries while reading may skip some: read again. */
+		if (descended || (changed && empty))
+			continue;
+		if (depth == 0 || !empty) {
+			close(fd);
+			break;
+		}
+		{
+			int up = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+			close(fd);
+			fd = up;
+			depth--;
+		}
+	}
+	(void)rmdir(path);
+}
+
 int file_is_dir(const char *path)
 {
 	struct stat st;
@@ -174,4 +242,45 @@ const char *path_base(const char *path)
 	const char *s = strrchr(path, '/');
 
 	return s ? s + 1 : path;
+}
+
+int file_mkdirs_parent(const char *path, struct ie_error *err)
+{
+	char *dir = xstrndup(path, (size_t)(path_base(path) - path));
+	int ret = *dir ? file_mkdirs(dir, err) : 0;
+
+	free(dir);
+	return ret;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int dir_list_suffix(const char *dir, const char *suffix, int skip_hidden, char ***names,
+		    size_t *n_out)
+{
+	size_t n = 0, cap = 0, slen = strlen(suffix);
+	struct dirent *e;
+	char **v = NULL;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+
+		if (len <= slen || !text_ends_with(e->d_name, suffix) ||
+		    (skip_hidden && e->d_name[0] == '.'))
+			continue;
+		XGROW(v, cap, n + 1);
+		v[n++] = xstrndup(e->d_name, len - slen);
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_str);
+	*names = v;
+	*n_out = n;
+	return 0;
 }

@@ -20,6 +20,17 @@ int file_write_atomic(const char *path, const void *data, size_t len, struct ie_
 /* Writes all of data to fd, retrying short writes and EINTR; 0 or -1
  * (errno set). Async-signal-safe: forked children may use it. */
 int fd_write_all(int fd, const void *data, size_t len);
+/* Removes a folder tree, also one a sandboxed program made hostile (deep,
+ * with unreadable folders); a plain file at path is unlinked. */
+void file_remove_tree(const char *path);
+/* Creates the folder path is in, and its parents. */
+int file_mkdirs_parent(const char *path, struct ie_error *err);
+/* The names in dir that end in suffix (with something before it), the
+ * suffix cut off, sorted bytewise; names starting with '.' are left out
+ * when skip_hidden. The caller frees each name and the array. Returns -1
+ * when dir cannot be opened. */
+int dir_list_suffix(const char *dir, const char *suffix, int skip_hidden, char ***names,
+		    size_t *n);
 /* Creates dir and its parents (mode 0777 less umask). */
 int file_mkdirs(const char *dir, struct ie_error *err);
 int file_is_dir(const char *path);
