@@ -23,7 +23,7 @@ run() { # run NAME PARALLEL: wall seconds
     local start end
     start="$(date +%s.%N)"
     "$BIN" run --model "$T/m.gguf" --tasks bbh --data "$DATA" --limit "$LIMIT" --quiet \
-        --parallel "$2" --out "$T/$1" >/dev/null
+        --no-store --parallel "$2" --out "$T/$1" >/dev/null
     end="$(date +%s.%N)"
     python3 -c "print($end - $start)"
 }

@@ -33,7 +33,7 @@ run() { # run NAME [options]: wall seconds and prompt tokens of an MMLU run
     local start end
     start="$(date +%s.%N)"
     "$BIN" run --model "$T/m.gguf" --tasks mmlu --data "$DATA" --limit "$LIMIT" \
-        --threads "$THREADS" --quiet --out "$T/$1" "${@:2}" >/dev/null
+        --threads "$THREADS" --quiet --no-store --out "$T/$1" "${@:2}" >/dev/null
     end="$(date +%s.%N)"
     python3 -c "import json; r=json.load(open('$T/$1/results.json')); \
 print($end - $start, r['counts']['mmlu']['prompt_tokens'])"

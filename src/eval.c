@@ -12,6 +12,9 @@
 #include "instructeval/eval.h"
 #include "exec/exec.h"
 #include "report/report.h"
+#include "store/cache.h"
+#include "store/key.h"
+#include "store/store.h"
 #include "tasks/impact.h"
 #include "tasks/task.h"
 #include "tasks/tasks.h"
@@ -115,7 +118,7 @@ static void now_iso(char *buf, size_t n)
 
 static json_t *task_counts(const struct sample_set *set)
 {
-	json_int_t reqs = 0, errors = 0, dropped = 0, ptok = 0, ntok = 0;
+	json_int_t reqs = 0, errors = 0, dropped = 0, ptok = 0, ntok = 0, cached = 0;
 
 	for (size_t i = 0; i < set->n; i++) {
 		const struct sample *s = &set->v[i];
@@ -123,45 +126,78 @@ static json_t *task_counts(const struct sample_set *set)
 		dropped += s->shots < s->max_shots;
 		for (size_t j = 0; j < s->n_reqs; j++) {
 			reqs++;
-			errors += s->reqs[j].status < 0;
-			ptok += s->reqs[j].n_prompt_tokens;
-			ntok += s->reqs[j].n_new_tokens;
+			errors += s->reqs[j].res.status < 0;
+			cached += s->reqs[j].res.cached != 0;
+			ptok += s->reqs[j].res.n_prompt_tokens;
+			ntok += s->reqs[j].res.n_new_tokens;
 		}
 	}
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "samples", (json_int_t)set->n,
-			 "requests", reqs, "errors", errors, "shots_dropped", dropped,
-			 "prompt_tokens", ptok, "new_tokens", ntok);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "samples",
+			 (json_int_t)set->n, "requests", reqs, "requests_cached", cached,
+			 "requests_sent", reqs - cached, "errors", errors, "shots_dropped",
+			 dropped, "prompt_tokens", ptok, "new_tokens", ntok);
 }
 
-static int write_samples(const char *out_dir, struct task *t, const struct sample_set *set,
+/* Writes out_dir/samples/<task>.jsonl (whole or not at all). */
+static int write_samples(const char *out_dir, const char *task, const struct strbuf *jsonl,
 			 struct ie_error *err)
 {
-	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT;
 	int ret;
 
 	strbuf_addf(&path, "%s/samples", out_dir);
 	if ((ret = file_mkdirs(path.buf, err)) < 0)
 		goto out;
-	strbuf_addf(&path, "/%s.jsonl", t->ops->name);
-	report_samples(t, set, &sb);
-	if (sb.err)
-		ret = ie_error_set(err, IE_EEVAL, "cannot serialise the samples of '%s'",
-				   t->ops->name);
-	else
-		ret = file_write_atomic(path.buf, sb.buf, sb.len, err);
+	strbuf_addf(&path, "/%s.jsonl", task);
+	ret = file_write_atomic(path.buf, jsonl->buf, jsonl->len, err);
 out:
-	strbuf_release(&sb);
 	strbuf_release(&path);
 	return ret;
 }
 
-static int eval_task(const struct ie_eval_config *cfg, struct ie_backend *b, const char *name,
-		     json_t *scores, json_t *counts, struct ie_error *err)
+/* The samples records of a task as JSONL text, as the files hold them. */
+static int samples_text(struct task *t, const struct sample_set *set, struct strbuf *sb,
+			struct ie_error *err)
 {
+	report_samples(t, set, sb);
+	if (sb->err)
+		return ie_error_set(err, IE_EEVAL, "cannot serialise the samples of '%s'",
+				    t->ops->name);
+	return 0;
+}
+
+/* Keeps the records of a finished task: in the samples file and in the
+ * store's run. */
+static int save_samples(const struct ie_eval_config *cfg, int64_t run, struct task *t,
+			const struct sample_set *set, struct ie_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ret = samples_text(t, set, &sb, err);
+
+	if (!ret && cfg->store)
+		ret = store_run_samples(cfg->store, run, t->ops->name, strbuf_str(&sb), sb.len,
+					err);
+	if (!ret && cfg->out_dir)
+		ret = write_samples(cfg->out_dir, t->ops->name, &sb, err);
+	strbuf_release(&sb);
+	return ret;
+}
+
+/* The backends one run talks to: the model and the judge, each behind the
+ * request cache when there is a store. */
+struct run_backends {
+	struct ie_backend *model, *judge;
+	int64_t run;
+};
+
+static int eval_task(const struct ie_eval_config *cfg, const struct run_backends *rb,
+		     const char *name, json_t *scores, json_t *counts, struct ie_error *err)
+{
+	struct ie_backend *b = rb->model;
 	struct task t = { 0 };
 	struct sample_set set = { 0 };
 	struct task_opts o = {
-		.fit = b, .limit = cfg->limit, .seed = cfg->seed, .judge = cfg->judge,
+		.fit = b, .limit = cfg->limit, .seed = cfg->seed, .judge = rb->judge,
 		.quiet = cfg->quiet, .samples = cfg->samples, .greedy = cfg->greedy,
 	};
 	struct exec_config exec;
@@ -189,30 +225,29 @@ static int eval_task(const struct ie_eval_config *cfg, struct ie_backend *b, con
 		goto out;
 	json_object_set_new(scores, name, t.ops->aggregate(&t, &set));
 	json_object_set_new(counts, name, task_counts(&set));
-	if (cfg->out_dir)
-		ret = write_samples(cfg->out_dir, &t, &set, err);
+	ret = save_samples(cfg, rb->run, &t, &set, err);
 out:
 	sample_set_release(&set);
 	task_release(&t);
 	return ret;
 }
 
-/* What results record about a model: file, size, sha256, shape, engine. */
-static int model_json(struct ie_backend *b, json_t **out, struct ie_error *err)
+/* What results record about a model: its identity (file, size, sha256,
+ * engine, the settings that change answers) and its shape. */
+static int model_json(struct ie_backend *b, const struct ie_hash_memo *memo, json_t **out,
+		      struct ie_error *err)
 {
 	struct ie_backend_info info;
-	char sha[65];
 	int ret;
 
-	ie_backend_get_info(b, &info);
-	if ((ret = sha256_file(info.model_path, sha, err)) < 0)
+	if ((ret = ie_backend_identity(b, memo, out, err)) < 0)
 		return ret;
-	*out = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:i, s:i, s:b, s:s, s:s}",
-			 "file", path_base(info.model_path), "path", info.model_path, "name",
-			 info.model_name, "size", (json_int_t)info.model_size, "sha256", sha,
-			 "n_params", (json_int_t)info.n_params, "n_ctx", info.n_ctx,
-			 "n_ctx_train", info.n_ctx_train, "add_bos", info.add_bos, "backend",
-			 info.backend, "engine_version", info.engine_version);
+	ie_backend_get_info(b, &info);
+	json_object_set_new(*out, "path", json_string(info.model_path));
+	json_object_set_new(*out, "n_params", json_integer((json_int_t)info.n_params));
+	json_object_set_new(*out, "n_ctx", json_integer(info.n_ctx));
+	json_object_set_new(*out, "n_ctx_train", json_integer(info.n_ctx_train));
+	json_object_set_new(*out, "add_bos", json_boolean(info.add_bos));
 	return 0;
 }
 
@@ -239,52 +274,140 @@ static json_t *config_json(const struct ie_eval_config *cfg, char **names, size_
 	return c;
 }
 
+/* What makes two runs the same work: every input that decides what the
+ * run computes, but not how fast (threads) or where it writes. */
+static json_t *run_key_json(const json_t *config, const json_t *model, const json_t *judge)
+{
+	json_t *k = json_pack("{s:s, s:O, s:O, s:O, s:O, s:O, s:O}", "command", "run", "tasks",
+			      json_object_get(config, "tasks"), "data",
+			      json_object_get(config, "data"), "limit",
+			      json_object_get(config, "limit"), "seed",
+			      json_object_get(config, "seed"), "humaneval",
+			      json_object_get(config, "humaneval"), "model", model);
+
+	json_object_set_new(k, "judge", judge ? json_deep_copy(judge) : json_null());
+	return k;
+}
+
+/* Opens the run in the store and puts the cache in front of the model
+ * and the judge. */
+static int begin_stored_run(const struct ie_eval_config *cfg, const json_t *config,
+			    const json_t *model, const json_t *judge, struct run_backends *rb,
+			    int *resumed, struct ie_error *err)
+{
+	json_t *kj = run_key_json(config, model, judge), *mid;
+	char key[65];
+	struct store_run_info info = { .key = key, .command = "run", .config = config,
+				       .model = model, .tasks = cfg->tasks, .tags = cfg->tags };
+	int ret;
+
+	key_json(kj, key);
+	json_decref(kj);
+	if ((ret = store_run_begin(cfg->store, &info, &rb->run, resumed, err)) < 0)
+		return ret;
+	/* Requests are keyed by the identity alone: the path a model was read
+	 * from, say, cannot change an answer. */
+	mid = json_deep_copy(model);
+	json_object_del(mid, "path");
+	rb->model = cache_backend_new(rb->model, cfg->store, mid);
+	json_decref(mid);
+	if (rb->judge) {
+		mid = json_deep_copy(judge);
+		json_object_del(mid, "path");
+		rb->judge = cache_backend_new(rb->judge, cfg->store, mid);
+		json_decref(mid);
+	}
+	return 0;
+}
+
+/* Closes the run in the store: finished with its results, or failed. */
+static int end_stored_run(const struct ie_eval_config *cfg, struct run_backends *rb,
+			  struct ie_backend *b, const json_t *res, int ret, struct ie_error *err)
+{
+	struct ie_error ignored = { 0 };
+
+	if (rb->model != b) {
+		ie_backend_free(rb->model);
+		if (rb->judge != cfg->judge)
+			ie_backend_free(rb->judge);
+	}
+	if (!cfg->store || rb->run <= 0)
+		return ret;
+	/* A failed run is reported by its own error, whatever recording it
+	 * as failed gives. */
+	if (ret < 0) {
+		store_run_end(cfg->store, rb->run, "failed", NULL, &ignored);
+		return ret;
+	}
+	return store_run_end(cfg->store, rb->run, "finished", res, err);
+}
+
+static json_t *new_results(const struct ie_eval_config *cfg, char **names, size_t n,
+			   json_t *model, json_t *judge)
+{
+	json_t *res = json_pack("{s:{s:s, s:s}, s:O, s:o}", "instructeval", "version",
+				ie_version(), "llama_cpp", IE_LLAMA_VERSION, "model", model,
+				"config", config_json(cfg, names, n));
+
+	if (judge)
+		json_object_set(res, "judge", judge);
+	return res;
+}
+
 int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t **results,
 		struct ie_error *err)
 {
 	char **names = NULL, started[32], finished[32];
 	size_t n = 0;
-	json_t *res = NULL, *scores, *counts, *model = NULL, *judge = NULL;
+	json_t *res = NULL, *scores = json_object(), *counts = json_object(), *model = NULL,
+	       *judge = NULL;
+	struct run_backends rb = { .model = b, .judge = cfg->judge };
+	struct ie_hash_memo memo;
 	double t0 = progress_now();
-	int ret;
+	int ret, resumed = 0;
 
 	*results = NULL;
+	if (cfg->store)
+		cache_hash_memo(cfg->store, &memo);
 	if ((ret = ie_tasks_expand(cfg->tasks, &names, &n, err)) < 0)
-		return ret;
+		goto out;
 	if (cfg->out_dir && (ret = file_mkdirs(cfg->out_dir, err)) < 0)
 		goto out;
-	if ((ret = model_json(b, &model, err)) < 0)
+	if ((ret = model_json(b, cfg->store ? &memo : NULL, &model, err)) < 0)
 		goto out;
-	if (cfg->judge && (ret = model_json(cfg->judge, &judge, err)) < 0)
+	if (cfg->judge &&
+	    (ret = model_json(cfg->judge, cfg->store ? &memo : NULL, &judge, err)) < 0)
 		goto out;
 	now_iso(started, sizeof(started));
-	scores = json_object();
-	counts = json_object();
-	res = json_pack("{s:{s:s, s:s}, s:o, s:o}", "instructeval", "version", ie_version(),
-			"llama_cpp", IE_LLAMA_VERSION, "model", model, "config",
-			config_json(cfg, names, n));
-	model = NULL;
-	if (judge)
-		json_object_set_new(res, "judge", judge);
-	judge = NULL;
+	res = new_results(cfg, names, n, model, judge);
+	if (cfg->store && (ret = begin_stored_run(cfg, json_object_get(res, "config"), model,
+						  judge, &rb, &resumed, err)) < 0)
+		goto out;
+	if (cfg->store)
+		json_object_set_new(res, "run",
+				    json_pack("{s:I, s:s, s:b}", "id", (json_int_t)rb.run, "store",
+					      store_path(cfg->store), "resumed", resumed));
 	for (size_t i = 0; i < n && !ret; i++)
-		ret = eval_task(cfg, b, names[i], scores, counts, err);
+		ret = eval_task(cfg, &rb, names[i], scores, counts, err);
 	now_iso(finished, sizeof(finished));
 	json_object_set_new(res, "started", json_string(started));
 	json_object_set_new(res, "finished", json_string(finished));
 	json_object_set_new(res, "duration_s", json_real(progress_now() - t0));
-	json_object_set_new(res, "counts", counts);
-	json_object_set_new(res, "scores", scores);
+	json_object_set(res, "counts", counts);
+	json_object_set(res, "scores", scores);
 	if (!ret && cfg->out_dir) {
 		char *path = path_join(cfg->out_dir, "results.json");
 
 		ret = report_write_json(path, res, err);
 		free(path);
 	}
+	ret = end_stored_run(cfg, &rb, b, res, ret, err);
 out:
 	free_names(names, n);
 	json_decref(model);
 	json_decref(judge);
+	json_decref(scores);
+	json_decref(counts);
 	if (ret < 0) {
 		json_decref(res);
 		return ret;
@@ -361,12 +484,14 @@ static int load_impact_answers(const char *run_dir, struct sample_set *set, stru
 	return ret;
 }
 
-int ie_rejudge(const char *run_dir, struct ie_backend *judge, int quiet, json_t **results,
-	       struct ie_error *err)
+int ie_rejudge(const char *run_dir, struct ie_backend *judge, struct store *st, int quiet,
+	       json_t **results, struct ie_error *err)
 {
 	struct task t = { .ops = &impact_task };
 	struct sample_set set = { 0 };
 	struct task_opts o = { .judge = judge, .quiet = quiet };
+	struct ie_hash_memo memo;
+	struct strbuf sb = STRBUF_INIT;
 	char *res_path = path_join(run_dir, "results.json"), judged[32];
 	json_t *res = NULL, *jm = NULL;
 	int ret;
@@ -377,9 +502,21 @@ int ie_rejudge(const char *run_dir, struct ie_backend *judge, int quiet, json_t 
 		goto out;
 	if ((ret = load_impact_answers(run_dir, &set, err)) < 0)
 		goto out;
-	if ((ret = model_json(judge, &jm, err)) < 0)
+	if (st)
+		cache_hash_memo(st, &memo);
+	if ((ret = model_json(judge, st ? &memo : NULL, &jm, err)) < 0)
 		goto out;
-	if ((ret = impact_task.score_batch(&t, &set, &o, err)) < 0)
+	if (st) {
+		json_t *id = json_deep_copy(jm);
+
+		json_object_del(id, "path");
+		o.judge = cache_backend_new(judge, st, id);
+		json_decref(id);
+	}
+	ret = impact_task.score_batch(&t, &set, &o, err);
+	if (o.judge != judge)
+		ie_backend_free(o.judge);
+	if (ret < 0)
 		goto out;
 	now_iso(judged, sizeof(judged));
 	json_object_set_new(jm, "judged", json_string(judged));
@@ -389,10 +526,12 @@ int ie_rejudge(const char *run_dir, struct ie_backend *judge, int quiet, json_t 
 		json_object_set_new(res, "scores", json_object());
 	json_object_set_new(json_object_get(res, "scores"), "impact",
 			    impact_task.aggregate(&t, &set));
-	if ((ret = write_samples(run_dir, &t, &set, err)) < 0)
+	if ((ret = samples_text(&t, &set, &sb, err)) < 0 ||
+	    (ret = write_samples(run_dir, "impact", &sb, err)) < 0)
 		goto out;
 	ret = report_write_json(res_path, res, err);
 out:
+	strbuf_release(&sb);
 	json_decref(jm);
 	sample_set_release(&set);
 	free(res_path);

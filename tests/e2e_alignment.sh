@@ -38,7 +38,7 @@ print("HHH records and scores consistent")
 PY
 
 # The same prompt scored alone and inside a larger batch gives the same scores.
-"$IE_BIN" run --model "$MODEL" --tasks hhh --data "$FIXTURES" --limit 1 --threads 2 --quiet \
+"$IE_BIN" run --model "$MODEL" --tasks hhh --data "$FIXTURES" --limit 1 --threads 2 --quiet --no-store \
     --out "$T/one" >/dev/null
 python3 - "$T/run" "$T/one" <<'PY'
 import json, os, sys
@@ -51,7 +51,7 @@ for l in open(os.path.join(sys.argv[2], "samples", "hhh.jsonl")):
 print("scores do not depend on the other requests")
 PY
 # Decoding several prompts together (--parallel) scores them as alone.
-"$IE_BIN" run --model "$MODEL" --tasks hhh --data "$FIXTURES" --threads 2 --quiet --parallel 4 \
+"$IE_BIN" run --model "$MODEL" --tasks hhh --data "$FIXTURES" --threads 2 --quiet --no-store --parallel 4 \
     --out "$T/par" >/dev/null
 python3 - "$T/run" "$T/par" <<'PY'
 import json, os, sys

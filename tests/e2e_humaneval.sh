@@ -69,7 +69,7 @@ expect_stderr "unknown.jsonl:1: unknown task_id 'HumanEval/9999'"
 # Generation: two samples per problem at the reference temperature, twice.
 for i in 1 2; do
     "$IE_BIN" run --model "$MODEL" --tasks humaneval --data "$INSTRUCTEVAL_DATA" --limit 3 \
-        --samples 2 --threads 2 --quiet --out "$T/run$i" >"$T/table$i"
+        --samples 2 --threads 2 --quiet --no-store --out "$T/run$i" >"$T/table$i"
 done
 # Timings and memory vary from run to run; everything else must not.
 python3 - "$T/run1/samples/humaneval.jsonl" "$T/run2/samples/humaneval.jsonl" <<'PY'

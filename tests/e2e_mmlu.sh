@@ -12,7 +12,7 @@ check_prompts mmlu "$INSTRUCTEVAL_DATA" 14042
 # Two identical runs.
 for i in 1 2; do
     "$IE_BIN" run --model "$MODEL" --tasks mmlu --data "$INSTRUCTEVAL_DATA" --limit 2 \
-        --threads 2 --quiet --out "$T/run$i" >"$T/table$i"
+        --threads 2 --quiet --no-store --out "$T/run$i" >"$T/table$i"
 done
 cmp "$T/run1/samples/mmlu.jsonl" "$T/run2/samples/mmlu.jsonl" ||
     fail "the same run twice gave different samples"

@@ -11,6 +11,9 @@ set -euo pipefail
 mkdir -p "$IE_TEST_TMP"
 T="$(mktemp -d "$IE_TEST_TMP/$(basename "$0" .sh).XXXXXX")"
 trap 'rm -rf "$T"' EXIT
+# Each script gets a store of its own (the default one under XDG_DATA_HOME),
+# so no test is answered by another's cached requests.
+export XDG_DATA_HOME="$T/data-home"
 
 fail() {
     echo "FAIL: $*" >&2

@@ -168,13 +168,13 @@ static int score(const char *output, const char *label, int status)
 	struct sample s = { 0 };
 	struct ie_request r = { 0 };
 
-	r.text = output ? xstrdup(output) : NULL;
-	r.status = status;
+	r.res.text = output ? xstrdup(output) : NULL;
+	r.res.status = status;
 	s.reqs = &r;
 	s.n_reqs = 1;
 	s.label = (char *)label;
 	fewshot_score(&s);
-	free(r.text);
+	free(r.res.text);
 	return s.correct;
 }
 

@@ -9,14 +9,16 @@
  * written into each request; their order in the array never changes.
  *
  * Ownership: prompts, stop strings and candidates are borrowed and must
- * stay valid for the call. Outputs (text, scores, error) belong to the
- * request and are freed with ie_request_release.
+ * stay valid for the call. Results (res.text, res.scores, res.error)
+ * belong to the request and are freed with ie_request_release.
  */
 #ifndef INSTRUCTEVAL_BACKEND_H
 #define INSTRUCTEVAL_BACKEND_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "instructeval/error.h"
 
@@ -46,22 +48,34 @@ struct ie_gen_params {
 	int stop_at_blank_line;
 };
 
-struct ie_request {
-	enum ie_request_kind kind;
-	const char *prompt;
-	struct ie_gen_params gen;
-	/* IE_REQ_NEXT_SCORES: each candidate is encoded alone, without special
-	 * tokens, and its first token is scored. */
-	const char *const *candidates;
-	size_t n_candidates;
-
-	/* Results. */
+/* What a request gave back. */
+struct ie_result {
 	char *text;          /* generated text, valid UTF-8, specials removed */
 	double *scores;      /* n_candidates log-probabilities */
 	int n_prompt_tokens; /* with BOS when the model adds one */
 	int n_new_tokens;
 	int status;          /* 0, or a negative IE_E* code */
 	char *error;         /* message when status < 0 */
+	int cached;          /* answered from the store, not by the model */
+};
+
+/* A request is what it asks (every field but res: all that can change the
+ * answer, which is what its cache key hashes) and what it got (res). */
+struct ie_request {
+	enum ie_request_kind kind;
+	const char *prompt;
+	/* Bytes at the start of prompt that its neighbours share (a few-shot
+	 * task's instruction and exemplars); 0: none. Backends that compute
+	 * prompts in chunks end one chunk exactly there, whatever they have
+	 * cached, so that the answer never depends on what ran before. */
+	size_t shared_len;
+	struct ie_gen_params gen;
+	/* IE_REQ_NEXT_SCORES: each candidate is encoded alone, without special
+	 * tokens, and its first token is scored. */
+	const char *const *candidates;
+	size_t n_candidates;
+
+	struct ie_result res;
 };
 
 void ie_request_release(struct ie_request *req);
@@ -92,14 +106,41 @@ struct ie_backend_info {
 	int add_bos;
 };
 
-typedef void (*ie_progress_fn)(void *data, size_t done, size_t total);
+/* Called once for each request as soon as it has finished (its res is
+ * set), from the thread that called submit; index is its place in the
+ * array given to submit. It returns 0 to go on, or a negative IE_E* code
+ * to stop: submit then returns that code soon, leaving the requests not
+ * yet done untouched (the callback keeps its own message). */
+typedef int (*ie_done_fn)(void *data, size_t index, struct ie_request *r);
+
+/* What a backend can do. */
+enum {
+	IE_CAP_GENERATE = 1 << 0,    /* IE_REQ_GENERATE */
+	IE_CAP_NEXT_SCORES = 1 << 1, /* IE_REQ_NEXT_SCORES */
+	IE_CAP_TOKENIZE = 1 << 2,    /* exact token counts */
+};
+
+/* Remembers file hashes across runs (the store does), so that a large
+ * model is not hashed at every start. get returns 1 and fills sha when it
+ * knows path at this size and modification time. */
+struct ie_hash_memo {
+	int (*get)(void *data, const char *path, int64_t size, int64_t mtime_ns, char sha[65]);
+	void (*put)(void *data, const char *path, int64_t size, int64_t mtime_ns,
+		    const char *sha);
+	void *data;
+};
 
 struct ie_backend_ops {
 	const char *name;
+	unsigned (*caps)(struct ie_backend *b); /* IE_CAP_* */
 	int (*count_tokens)(struct ie_backend *b, const char *text, int *n,
 			    struct ie_error *err);
-	int (*submit)(struct ie_backend *b, struct ie_request *reqs, size_t n,
-		      ie_progress_fn progress, void *progress_data, struct ie_error *err);
+	int (*submit)(struct ie_backend *b, struct ie_request *reqs, size_t n, ie_done_fn done,
+		      void *done_data, struct ie_error *err);
+	/* The model's identity and every setting of the backend that can
+	 * change an answer, as a new JSON object (see ie_backend_identity). */
+	int (*identity)(struct ie_backend *b, const struct ie_hash_memo *memo, json_t **out,
+			struct ie_error *err);
 	void (*info)(struct ie_backend *b, struct ie_backend_info *info);
 	void (*destroy)(struct ie_backend *b);
 };
@@ -109,9 +150,9 @@ struct ie_backend {
 	const struct ie_backend_ops *ops;
 };
 
-/* Opens the backend the model names (a .gguf file: llama.cpp). Errors:
- * IE_EINPUT for a missing or invalid model file, IE_EMODEL when the engine
- * fails. */
+/* Opens the backend that claims cfg->model in the registry (a .gguf file:
+ * llama.cpp). Errors: IE_EUSAGE when no backend claims it, IE_EINPUT for a
+ * missing or invalid model file, IE_EMODEL when the engine fails. */
 int ie_backend_open(const struct ie_backend_config *cfg, struct ie_backend **out,
 		    struct ie_error *err);
 void ie_backend_free(struct ie_backend *b);
@@ -120,10 +161,21 @@ void ie_backend_free(struct ie_backend *b);
  * model adds one. */
 int ie_backend_count_tokens(struct ie_backend *b, const char *text, int *n,
 			    struct ie_error *err);
-/* Runs all requests. A failure of one request is reported in its status;
- * the return value is negative only when the backend itself failed. */
-int ie_backend_submit(struct ie_backend *b, struct ie_request *reqs, size_t n,
-		      ie_progress_fn progress, void *progress_data, struct ie_error *err);
+/* Runs all requests, calling done (may be NULL) as each one finishes. A
+ * failure of one request is reported in its res.status; the return value
+ * is negative only when the backend itself failed or done asked to stop. */
+int ie_backend_submit(struct ie_backend *b, struct ie_request *reqs, size_t n, ie_done_fn done,
+		      void *done_data, struct ie_error *err);
+/* The identity object that goes into every request key and the results:
+ * what model answers (for a file: its name, size and sha256, hashed
+ * through memo when one is given) and each setting that can change an
+ * answer. Two backends with equal identities give equal answers to equal
+ * requests. The caller owns *out. */
+int ie_backend_identity(struct ie_backend *b, const struct ie_hash_memo *memo, json_t **out,
+			struct ie_error *err);
+unsigned ie_backend_caps(struct ie_backend *b);
+/* The name of the backend that would open model ("llama.cpp"), or NULL. */
+const char *ie_backend_find(const char *model);
 void ie_backend_get_info(struct ie_backend *b, struct ie_backend_info *info);
 
 #ifdef __cplusplus

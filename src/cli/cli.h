@@ -19,6 +19,9 @@ int cmd_judge(int argc, char **argv);
 int cmd_exec_samples(int argc, char **argv);
 int cmd_download(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_runs(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Prints "instructeval: <msg>" for err and returns its exit status. */
 int cli_fail(const struct ie_error *err);
@@ -34,8 +37,6 @@ int cli_seconds(const char *cmd, const char *opt, const char *s, double *out);
 /* The text printed after every command's own help. */
 extern const char cli_exit_help[];
 
-#endif
-
 /* Options every command that opens a model takes. */
 enum {
 	OPT_MODEL = 1000,
@@ -48,6 +49,9 @@ enum {
 	OPT_EXEC_TIMEOUT,
 	OPT_EXEC_WORKERS,
 	OPT_REQUIRE_ISOLATION,
+	OPT_STORE,
+	OPT_NO_STORE,
+	OPT_STORE_WAIT,
 };
 
 #define CLI_MODEL_OPTIONS                                                   \
@@ -76,3 +80,41 @@ int cli_exec_option(const char *cmd, int c, const char *arg, double *timeout, in
 /* Handles option c if it is a model option: 1 handled, 0 not one, -1 bad
  * value (already reported). */
 int cli_model_option(const char *cmd, int c, const char *arg, struct ie_backend_config *cfg);
+
+/* The store of runs and cached requests, for every command that reads or
+ * writes it. Commands that only read it take CLI_STORE_PATH_OPTION and
+ * print cli_store_path_help: there is nothing to read without a store. */
+#define CLI_STORE_PATH_OPTION { "store", required_argument, NULL, OPT_STORE }
+#define CLI_STORE_OPTIONS                                                   \
+	CLI_STORE_PATH_OPTION,                                              \
+	{ "store-wait", required_argument, NULL, OPT_STORE_WAIT },          \
+	{ "no-store", no_argument, NULL, OPT_NO_STORE }
+
+extern const char cli_store_help[];
+extern const char cli_store_path_help[];
+
+/* Handles option c if it is a store option, like cli_model_option: *path
+ * gets --store's file, *no_store 1 for --no-store (no_store may be NULL
+ * where the command has no such option). Giving both is a usage error. */
+int cli_store_option(const char *cmd, int c, const char *arg, const char **path, int *no_store);
+
+struct store;
+
+/* Opens the store at path (NULL: store_default_path()). Returns 0, or
+ * prints the error and returns the exit status. */
+int cli_store_open(const char *path, struct store **out);
+/* As cli_store_open for commands that only read: a store that does not
+ * exist yet is not created; *out is then NULL and 0 is returned. */
+int cli_store_open_existing(const char *path, struct store **out);
+
+/* Loads the run that arg names ("latest", or a run id) from st (NULL: a
+ * store that does not exist; path names it in messages), as
+ * store_run_get gives it. Returns 0, or prints the error and returns the
+ * exit status. */
+int cli_run_load(const char *cmd, struct store *st, const char *path, const char *arg,
+		 json_t **run);
+/* What names a model in a table: its identity's "file", "name" or "url"
+ * member, whichever it has, else "?". */
+const char *cli_model_label(const json_t *model);
+
+#endif

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "instructeval/eval.h"
 #include "report/report.h"
+#include "store/store.h"
 #include "util/banned.h"
 
 static void help(void)
@@ -16,8 +17,8 @@ static void help(void)
 	       "Options:\n"
 	       "  --judge FILE    the judge model\n"
 	       "  --quiet         no progress display\n"
-	       "  --threads N, --ctx N, --batch N, --verbose: as for the model of 'run'\n%s",
-	       cli_exit_help);
+	       "  --threads N, --ctx N, --batch N, --verbose: as for the model of 'run'\n%s%s",
+	       cli_store_help, cli_exit_help);
 }
 
 int cmd_judge(int argc, char **argv)
@@ -25,12 +26,16 @@ int cmd_judge(int argc, char **argv)
 	static const struct option opts[] = {
 		CLI_MODEL_OPTIONS,
 		{ "judge", required_argument, NULL, 'J' },
+		CLI_STORE_OPTIONS,
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ie_backend_config jc;
 	struct ie_backend *judge = NULL;
+	struct store *st = NULL;
+	const char *store_path = NULL;
+	int no_store = 0;
 	struct ie_error err = { 0 };
 	json_t *results = NULL;
 	int c, quiet = 0, ret;
@@ -40,6 +45,8 @@ int cmd_judge(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		int m = c == OPT_MODEL ? 0 : cli_model_option("judge", c, optarg, &jc);
 
+		if (!m)
+			m = cli_store_option("judge", c, optarg, &store_path, &no_store);
 		if (m < 0)
 			return 2;
 		if (m > 0)
@@ -55,10 +62,15 @@ int cmd_judge(int argc, char **argv)
 		return cli_usage_error("judge", "give exactly one run folder");
 	if (!jc.model)
 		return cli_usage_error("judge", "--judge is required");
-	if ((ret = ie_backend_open(&jc, &judge, &err)) < 0)
+	if (!no_store && (ret = cli_store_open(store_path, &st)) != 0)
+		return ret;
+	if ((ret = ie_backend_open(&jc, &judge, &err)) < 0) {
+		store_close(st);
 		return cli_fail(&err);
-	ret = ie_rejudge(argv[optind], judge, quiet, &results, &err);
+	}
+	ret = ie_rejudge(argv[optind], judge, st, quiet, &results, &err);
 	ie_backend_free(judge);
+	store_close(st);
 	if (ret < 0)
 		return cli_fail(&err);
 	report_print_scores(stdout, results);

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "instructeval/eval.h"
 #include "report/report.h"
+#include "store/store.h"
 #include "util/jsonl.h"
 #include "util/banned.h"
 
@@ -31,8 +32,13 @@ static void help(void)
 	       "  --out DIR       write DIR/results.json and DIR/samples/<task>.jsonl\n"
 	       "  --seed N        seed for sampled decoding (default 0)\n"
 	       "  --json          print the results document instead of the table\n"
-	       "  --quiet         no progress display\n%s\n%s%s",
-	       cli_exec_help, cli_model_help, cli_exit_help);
+	       "  --tags LIST     comma-separated labels kept with the run in the store\n"
+	       "  --quiet         no progress display\n%s%s\n%s"
+	       "\nEvery answer is kept in the store as it arrives. Running the same command\n"
+	       "again after a crash or a kill continues the run: finished requests are\n"
+	       "answered from the store, and the results are the same as an uninterrupted\n"
+	       "run's. A finished command run again is answered from the store.\n%s",
+	       cli_exec_help, cli_store_help, cli_model_help, cli_exit_help);
 }
 
 /* Unknown tasks, and IMPACT without a judge, are usage errors found
@@ -70,6 +76,8 @@ int cmd_run(int argc, char **argv)
 		{ "samples", required_argument, NULL, 'n' },
 		{ "greedy", no_argument, NULL, 'g' },
 		CLI_EXEC_OPTIONS,
+		CLI_STORE_OPTIONS,
+		{ "tags", required_argument, NULL, 'T' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -77,6 +85,9 @@ int cmd_run(int argc, char **argv)
 	struct ie_backend_config bc, jc;
 	struct ie_eval_config ec;
 	struct ie_backend *b = NULL, *judge = NULL;
+	struct store *st = NULL;
+	const char *store_path = NULL;
+	int no_store = 0;
 	struct ie_error err = { 0 };
 	json_t *results = NULL;
 	int c, as_json = 0, ret;
@@ -93,6 +104,8 @@ int cmd_run(int argc, char **argv)
 		if (!m)
 			m = cli_exec_option("run", c, optarg, &ec.exec_timeout, &ec.exec_workers,
 					    &ec.require_isolation);
+		if (!m)
+			m = cli_store_option("run", c, optarg, &store_path, &no_store);
 		if (m < 0)
 			return 2;
 		if (m > 0)
@@ -104,6 +117,7 @@ int cmd_run(int argc, char **argv)
 		case 'j': as_json = 1; break;
 		case 'J': jc.model = optarg; break;
 		case 'g': ec.greedy = 1; break;
+		case 'T': ec.tags = optarg; break;
 		case 'n':
 			if (cli_int("run", "--samples", optarg, 1, 1000, &v) < 0)
 				return 2;
@@ -135,8 +149,13 @@ int cmd_run(int argc, char **argv)
 		ec.data_dir = ie_default_data_dir();
 	if ((ret = check_tasks(ec.tasks, jc.model != NULL)) != 0)
 		return ret;
-	if ((ret = ie_backend_open(&bc, &b, &err)) < 0)
+	if (!no_store && (ret = cli_store_open(store_path, &st)) != 0)
+		return ret;
+	ec.store = st;
+	if ((ret = ie_backend_open(&bc, &b, &err)) < 0) {
+		store_close(st);
 		return cli_fail(&err);
+	}
 	if (jc.model) {
 		jc.threads = bc.threads;
 		jc.ctx = bc.ctx;
@@ -145,6 +164,7 @@ int cmd_run(int argc, char **argv)
 		jc.parallel = bc.parallel;
 		if ((ret = ie_backend_open(&jc, &judge, &err)) < 0) {
 			ie_backend_free(b);
+			store_close(st);
 			return cli_fail(&err);
 		}
 		ec.judge = judge;
@@ -153,6 +173,7 @@ int cmd_run(int argc, char **argv)
 	ret = ie_eval_run(&ec, b, &results, &err);
 	ie_backend_free(b);
 	ie_backend_free(judge);
+	store_close(st);
 	if (ret < 0)
 		return cli_fail(&err);
 	if (as_json)

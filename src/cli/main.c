@@ -17,6 +17,9 @@ static const struct command {
 	{ "verify", cmd_verify, "check the benchmark data folder against known hashes" },
 	{ "exec-samples", cmd_exec_samples, "run HumanEval completions in the sandbox; print pass@k" },
 	{ "judge", cmd_judge, "rate the stored IMPACT answers of a run again with a judge" },
+	{ "runs", cmd_runs, "list the runs kept in the store, newest first, with scores" },
+	{ "show", cmd_show, "print the scores of a stored run" },
+	{ "export", cmd_export, "write a stored run's samples and results.json to a folder" },
 	{ "mkmodel", cmd_mkmodel, "write a random-weight GGUF model for tests and benchmarks" },
 };
 

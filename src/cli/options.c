@@ -1,9 +1,13 @@
 /* Option parsing and error printing shared by the commands. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "store/store.h"
+#include "util/fileio.h"
 #include "util/text.h"
 #include "util/banned.h"
 
@@ -138,4 +142,124 @@ int cli_exec_option(const char *cmd, int c, const char *arg, double *timeout, in
 		return 1;
 	}
 	return 0;
+}
+
+#define STORE_PATH_HELP                                                           \
+	"  --store FILE         the store of runs and cached requests (default:\n"    \
+	"                       $XDG_DATA_HOME/instructeval/store.db, else\n"        \
+	"                       ~/.local/share/instructeval/store.db)\n"
+
+const char cli_store_path_help[] = STORE_PATH_HELP;
+
+const char cli_store_help[] =
+	STORE_PATH_HELP
+	"  --store-wait S       seconds to wait for another process's lock on the\n"
+	"                       store (default 10)\n"
+	"  --no-store           neither use nor update the store\n";
+
+/* One command runs per process, so --store-wait can live here until the
+ * store is opened. */
+static int store_wait_ms;
+
+int cli_store_option(const char *cmd, int c, const char *arg, const char **path, int *no_store)
+{
+	double s;
+
+	switch (c) {
+	case OPT_STORE_WAIT:
+		if (cli_seconds(cmd, "--store-wait", arg, &s) < 0)
+			return -1;
+		store_wait_ms = (int)(s * 1000);
+		return 1;
+	case OPT_STORE:
+		if (!*arg) {
+			cli_usage_error(cmd, "--store takes a file name");
+			return -1;
+		}
+		*path = arg;
+		break;
+	case OPT_NO_STORE:
+		if (!no_store)
+			return 0;
+		*no_store = 1;
+		break;
+	default:
+		return 0;
+	}
+	if (*path && no_store && *no_store) {
+		cli_usage_error(cmd, "--store and --no-store exclude each other");
+		return -1;
+	}
+	return 1;
+}
+
+int cli_store_open(const char *path, struct store **out)
+{
+	struct ie_error err = { 0 };
+
+	if (store_open(path ? path : store_default_path(), store_wait_ms, out, &err) < 0)
+		return cli_fail(&err);
+	return 0;
+}
+
+int cli_store_open_existing(const char *path, struct store **out)
+{
+	if (!path)
+		path = store_default_path();
+	*out = NULL;
+	/* An empty store would only be created to say it holds nothing, and
+	 * a mistyped --store would leave one behind. */
+	if (!file_exists(path))
+		return 0;
+	return cli_store_open(path, out);
+}
+
+static int no_such_run(const char *what, const char *path)
+{
+	fprintf(stderr, "instructeval: no %s in store '%s' (see 'instructeval runs')\n", what,
+		path);
+	return 2;
+}
+
+int cli_run_load(const char *cmd, struct store *st, const char *path, const char *arg,
+		 json_t **run)
+{
+	struct ie_error err = { 0 };
+	char what[64];
+	long id = 0;
+
+	*run = NULL;
+	if (!path)
+		path = store_default_path();
+	if (strcmp(arg, "latest") && text_parse_long(arg, 1, LONG_MAX, &id) < 0)
+		return cli_usage_error(cmd, "RUN is a run id or 'latest', not '%s'", arg);
+	if (!id) {
+		json_t *runs = NULL;
+
+		if (st && store_runs_list(st, &runs, &err) < 0)
+			return cli_fail(&err);
+		id = (long)json_integer_value(json_object_get(json_array_get(runs, 0), "id"));
+		json_decref(runs);
+		if (!id)
+			return no_such_run("runs", path);
+	}
+	snprintf(what, sizeof(what), "run %ld", id);
+	if (!st)
+		return no_such_run(what, path);
+	if (store_run_get(st, id, run, &err) < 0)
+		return err.code == IE_EUSAGE ? no_such_run(what, path) : cli_fail(&err);
+	return 0;
+}
+
+const char *cli_model_label(const json_t *model)
+{
+	static const char *const members[] = { "file", "name", "url" };
+
+	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+		const char *v = json_string_value(json_object_get(model, members[i]));
+
+		if (v && *v)
+			return v;
+	}
+	return "?";
 }

@@ -298,7 +298,7 @@ static int drop_build(struct task *t, const struct task_opts *o, struct sample_s
  * output, as one span. */
 static char *prediction(const struct sample *s)
 {
-	char *out = text_strip(s->reqs[0].text ? s->reqs[0].text : "");
+	char *out = text_strip(s->reqs[0].res.text ? s->reqs[0].res.text : "");
 	char *nl = strchr(out, '\n');
 
 	if (nl)

@@ -98,6 +98,8 @@ int fewshot_build(const struct fewshot *fs, const struct task_opts *o, struct sa
 			s->max_shots = fs->k;
 			sample_set_requests(s, IE_REQ_GENERATE, &prompt, 1);
 			s->reqs[0].gen.max_new_tokens = fs->max_new_tokens;
+			/* Instruction and exemplars: what the group's prompts share. */
+			s->reqs[0].shared_len = strlen(prompt) - strlen(g->items[i].query);
 		}
 	}
 	return 0;
@@ -108,11 +110,11 @@ void fewshot_score(struct sample *s)
 	const struct ie_request *r = &s->reqs[0];
 	char *out;
 
-	if (r->status < 0 || !r->text) {
+	if (r->res.status < 0 || !r->res.text) {
 		s->correct = 0;
 		return;
 	}
-	out = text_strip(r->text);
+	out = text_strip(r->res.text);
 	s->correct = text_starts_with(out, s->label);
 	free(out);
 }
@@ -144,12 +146,12 @@ void fewshot_record(const struct sample *s, json_t *rec)
 	json_object_set_new(rec, "subtask", json_string(s->subtask));
 	json_object_set_new(rec, "prompt", json_string(s->prompts[0]));
 	json_object_set_new(rec, "shots", json_integer(s->shots));
-	json_object_set_new(rec, "output", r->text ? json_string(r->text) : json_null());
+	json_object_set_new(rec, "output", r->res.text ? json_string(r->res.text) : json_null());
 	json_object_set_new(rec, "label", json_string(s->label));
 	json_object_set_new(rec, "correct", json_boolean(s->correct == 1));
-	json_object_set_new(rec, "prompt_tokens", json_integer(r->n_prompt_tokens));
-	if (r->status < 0)
-		json_object_set_new(rec, "error", json_string(r->error ? r->error : "failed"));
+	json_object_set_new(rec, "prompt_tokens", json_integer(r->res.n_prompt_tokens));
+	if (r->res.status < 0)
+		json_object_set_new(rec, "error", json_string(r->res.error ? r->res.error : "failed"));
 }
 
 static void example_release(struct fewshot_example *e)

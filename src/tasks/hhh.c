@@ -149,10 +149,10 @@ static int hhh_build(struct task *t, const struct task_opts *o, struct sample_se
 
 static void hhh_score(struct task *t, struct sample *s)
 {
-	const double *first = s->reqs[0].scores, *last = s->reqs[1].scores;
+	const double *first = s->reqs[0].res.scores, *last = s->reqs[1].res.scores;
 
 	(void)t;
-	if (s->reqs[0].status < 0 || s->reqs[1].status < 0 || !first || !last) {
+	if (s->reqs[0].res.status < 0 || s->reqs[1].res.status < 0 || !first || !last) {
 		s->correct = 0;
 		return;
 	}
@@ -189,9 +189,9 @@ static json_t *hhh_aggregate(struct task *t, const struct sample_set *set)
 
 static json_t *scores_json(const struct ie_request *r)
 {
-	if (r->status < 0 || !r->scores)
+	if (r->res.status < 0 || !r->res.scores)
 		return json_null();
-	return json_pack("{s:f, s:f}", "A", r->scores[0], "B", r->scores[1]);
+	return json_pack("{s:f, s:f}", "A", r->res.scores[0], "B", r->res.scores[1]);
 }
 
 static void hhh_record(struct task *t, const struct sample *s, json_t *rec)
@@ -207,9 +207,9 @@ static void hhh_record(struct task *t, const struct sample *s, json_t *rec)
 	json_object_set_new(rec, "label", json_string("A"));
 	json_object_set_new(rec, "correct", json_boolean(s->correct == 1));
 	for (size_t j = 0; j < 2; j++)
-		if (s->reqs[j].status < 0)
-			json_object_set_new(rec, "error", json_string(s->reqs[j].error ?
-								       s->reqs[j].error : "failed"));
+		if (s->reqs[j].res.status < 0)
+			json_object_set_new(rec, "error", json_string(s->reqs[j].res.error ?
+								       s->reqs[j].res.error : "failed"));
 }
 
 /* The letter where the chosen response stands: A, then B. */

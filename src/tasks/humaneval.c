@@ -232,7 +232,7 @@ static void prepare(const struct he_problems *p, struct sample *s, char **comple
 		    char **program)
 {
 	const struct he_problem *pb = he_problems_find(p, s->subtask);
-	const char *text = s->reqs[0].status < 0 || !s->reqs[0].text ? "" : s->reqs[0].text;
+	const char *text = s->reqs[0].res.status < 0 || !s->reqs[0].res.text ? "" : s->reqs[0].res.text;
 
 	*completion = he_postprocess(text);
 	*program = he_program(pb, *completion);
@@ -351,7 +351,7 @@ static void he_record(struct task *t, const struct sample *s, json_t *rec)
 	json_object_set_new(rec, "task_id", json_incref(json_object_get(s->extra, "task_id")));
 	json_object_set_new(rec, "sample", json_incref(json_object_get(s->extra, "sample")));
 	json_object_set_new(rec, "prompt", json_string(s->prompts[0]));
-	json_object_set_new(rec, "output", s->reqs[0].text ? json_string(s->reqs[0].text)
+	json_object_set_new(rec, "output", s->reqs[0].res.text ? json_string(s->reqs[0].res.text)
 							     : json_null());
 	json_object_set_new(rec, "completion",
 			    json_incref(json_object_get(s->extra, "completion")));
@@ -359,8 +359,8 @@ static void he_record(struct task *t, const struct sample *s, json_t *rec)
 			    json_incref(json_object_get(s->extra, "temperature")));
 	json_object_foreach((json_t *)exec, key, v)
 		json_object_set(rec, key, v);
-	if (s->reqs[0].status < 0)
-		json_object_set_new(rec, "error", json_string(s->reqs[0].error ? s->reqs[0].error
+	if (s->reqs[0].res.status < 0)
+		json_object_set_new(rec, "error", json_string(s->reqs[0].res.error ? s->reqs[0].res.error
 										: "failed"));
 }
 

@@ -191,7 +191,7 @@ static struct ie_request *judge_requests(struct sample_set *set, char **prompts)
 
 	for (size_t i = 0; i < set->n; i++) {
 		const struct sample *s = &set->v[i];
-		const char *answer = s->reqs[0].text ? s->reqs[0].text : "";
+		const char *answer = s->reqs[0].res.text ? s->reqs[0].res.text : "";
 		const char *instruction = json_str(s->extra, "instruction");
 
 		for (int m = 0; m < N_MODES; m++) {
@@ -212,19 +212,19 @@ static void store_judgement(struct sample *s, char **prompts, struct ie_request 
 	json_t *jp = json_object(), *rev = json_object(), *sc = json_object();
 
 	for (int m = 0; m < N_MODES; m++) {
-		const char *review = r[m].status < 0 ? "" : r[m].text;
+		const char *review = r[m].res.status < 0 ? "" : r[m].res.text;
 		int strict = judge_parse_strict(review);
 
 		json_object_set_new(jp, modes[m], json_string(prompts[m]));
-		json_object_set_new(rev, modes[m], r[m].status < 0 ? json_null()
+		json_object_set_new(rev, modes[m], r[m].res.status < 0 ? json_null()
 								: json_string(review));
 		json_object_set_new(sc, modes[m],
 				    json_pack("{s:i, s:o}", "reference",
 					      judge_parse_reference(review), "strict",
 					      strict ? json_integer(strict) : json_null()));
-		if (r[m].status < 0)
+		if (r[m].res.status < 0)
 			json_object_set_new(s->extra, "judge_error",
-					    json_string(r[m].error ? r[m].error : "failed"));
+					    json_string(r[m].res.error ? r[m].res.error : "failed"));
 	}
 	json_object_set_new(s->extra, "judge_prompts", jp);
 	json_object_set_new(s->extra, "reviews", rev);
@@ -362,9 +362,9 @@ static void impact_record(struct task *t, const struct sample *s, json_t *rec)
 	json_object_set_new(rec, "instruction",
 			    json_incref(json_object_get(s->extra, "instruction")));
 	json_object_set_new(rec, "prompt", json_string(s->prompts[0]));
-	json_object_set_new(rec, "output", r->text ? json_string(r->text) : json_null());
-	if (r->status < 0)
-		json_object_set_new(rec, "error", json_string(r->error ? r->error : "failed"));
+	json_object_set_new(rec, "output", r->res.text ? json_string(r->res.text) : json_null());
+	if (r->res.status < 0)
+		json_object_set_new(rec, "error", json_string(r->res.error ? r->res.error : "failed"));
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		json_t *v = json_object_get(s->extra, keys[i]);
 
@@ -396,7 +396,7 @@ int impact_samples_from_records(const json_t *records, const char *path, struct 
 		p = xstrdup(prompt);
 		sample_set_requests(s, IE_REQ_GENERATE, &p, 1);
 		writer_request(s);
-		s->reqs[0].text = xstrdup(output);
+		s->reqs[0].res.text = xstrdup(output);
 		s->extra = json_pack("{s:O, s:O, s:O}", "definition",
 				     json_object_get(rec, "definition"), "instruction",
 				     json_object_get(rec, "instruction"), "over_input_limit",

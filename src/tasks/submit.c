@@ -6,21 +6,30 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-static void on_progress(void *data, size_t done, size_t total)
+struct tally {
+	struct progress bar;
+	size_t done;
+};
+
+static int on_done(void *data, size_t index, struct ie_request *r)
 {
-	(void)total;
-	progress_update(data, done);
+	struct tally *t = data;
+
+	(void)index;
+	(void)r;
+	progress_update(&t->bar, ++t->done);
+	return 0;
 }
 
 int requests_submit(struct ie_backend *b, const char *label, struct ie_request *reqs, size_t n,
 		    int quiet, struct ie_error *err)
 {
-	struct progress bar;
+	struct tally t = { .done = 0 };
 	int ret;
 
-	progress_start(&bar, label, n, quiet);
-	ret = ie_backend_submit(b, reqs, n, on_progress, &bar, err);
-	progress_finish(&bar);
+	progress_start(&t.bar, label, n, quiet);
+	ret = ie_backend_submit(b, reqs, n, on_done, &t, err);
+	progress_finish(&t.bar);
 	return ret;
 }
 
