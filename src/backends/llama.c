@@ -390,7 +390,7 @@ static void run_one(struct llama_be *lb, struct ie_request *r, struct tokens *p)
 	if (p->n > (size_t)lb->n_ctx) {
 		fail_request(r, IE_EMODEL,
 			     "prompt of %d tokens does not fit the context of %d tokens "
-			     "(raise --ctx)",
+			     "(a larger context size would take it)",
 			     (int)p->n, lb->n_ctx);
 		return;
 	}
@@ -804,8 +804,8 @@ int llama_backend_open(const struct ie_backend_config *cfg, struct ie_backend **
 	mp = llama_model_default_params();
 	lb->model = llama_model_load_from_file(cfg->model, mp);
 	if (!lb->model) {
-		ret = ie_error_set(err, IE_EINPUT, "cannot load model '%s' (run with --verbose "
-				   "to see why)", cfg->model);
+		ret = ie_error_set(err, IE_EINPUT, "cannot load model '%s' (the engine's own "
+				   "log says why)", cfg->model);
 		goto fail;
 	}
 	lb->vocab = llama_model_get_vocab(lb->model);

@@ -136,8 +136,9 @@ static int check_shape(const struct ie_mkmodel_params *p, struct ie_error *err)
 		return ie_error_set(err, IE_EUSAGE, "model sizes must be positive (ctx at least 8)");
 	if (p->dim % p->heads || p->heads % p->kv_heads || (p->dim / p->heads) % 2)
 		return ie_error_set(err, IE_EUSAGE,
-				    "--dim must be a multiple of --heads with an even head size, "
-				    "and --heads a multiple of --kv-heads");
+				    "the embedding size must be a multiple of the head count with an "
+				    "even head size, and the head count a multiple of the KV head "
+				    "count");
 	return 0;
 }
 
