@@ -32,15 +32,25 @@ void ie_eval_config_init(struct ie_eval_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
-static const struct {
-	const char *name;
-	const char *members;
-} task_groups[] = {
-	{ "problem-solving", "mmlu,bbh,drop,crass,humaneval" },
-	{ "alignment", "hhh" },
-	{ "writing", "impact" },
-	{ "all", "mmlu,bbh,drop,crass,humaneval,hhh,impact" },
-};
+int ie_task_get(size_t i, struct ie_task_info *info)
+{
+	const struct task_ops *const *all = task_all();
+
+	for (size_t k = 0; k <= i; k++)
+		if (!all[k])
+			return -1;
+	info->name = all[i]->name;
+	info->title = all[i]->title;
+	info->group = all[i]->group;
+	info->summary = all[i]->summary;
+	info->needs_judge = all[i]->needs_judge;
+	return 0;
+}
+
+const char *ie_task_group(size_t i)
+{
+	return task_group(i);
+}
 
 static void add_name(char ***names, size_t *n, size_t *cap, const char *name)
 {
@@ -58,31 +68,51 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
+static int is_group(const char *word)
+{
+	const char *g;
+
+	for (size_t i = 0; (g = task_group(i)); i++)
+		if (!strcmp(g, word))
+			return 1;
+	return 0;
+}
+
+/* "mmlu, bbh, ...", and the groups after the tasks when with_groups. */
+static void known_names(struct strbuf *sb, int with_groups)
+{
+	const struct task_ops *const *all = task_all();
+	const char *g;
+
+	for (size_t i = 0; all[i]; i++)
+		strbuf_addf(sb, "%s%s", i ? ", " : "", all[i]->name);
+	for (size_t i = 0; with_groups && (g = task_group(i)); i++)
+		strbuf_addf(sb, ", %s", g);
+}
+
+static int unknown_task(const char *word, int with_groups, struct ie_error *err)
+{
+	struct strbuf known = STRBUF_INIT;
+
+	known_names(&known, with_groups);
+	ie_error_set(err, IE_EUSAGE, "unknown task '%s' (known: %s)", word, known.buf);
+	strbuf_release(&known);
+	return IE_EUSAGE;
+}
+
 static int expand_one(const char *word, char ***names, size_t *n, size_t *cap,
 		      struct ie_error *err)
 {
-	for (size_t g = 0; g < sizeof(task_groups) / sizeof(task_groups[0]); g++) {
-		if (strcmp(word, task_groups[g].name))
-			continue;
-		char *copy = xstrdup(task_groups[g].members), *save = NULL;
+	const struct task_ops *const *all = task_all();
 
-		for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
-			add_name(names, n, cap, w);
-		free(copy);
+	if (is_group(word)) {
+		for (size_t i = 0; all[i]; i++)
+			if (task_in_group(all[i], word))
+				add_name(names, n, cap, all[i]->name);
 		return 0;
 	}
-	if (!task_find(word)) {
-		struct strbuf known = STRBUF_INIT;
-		const struct task_ops *const *all = task_all();
-
-		for (size_t i = 0; all[i]; i++)
-			strbuf_addf(&known, "%s%s", i ? ", " : "", all[i]->name);
-		for (size_t g = 0; g < sizeof(task_groups) / sizeof(task_groups[0]); g++)
-			strbuf_addf(&known, ", %s", task_groups[g].name);
-		ie_error_set(err, IE_EUSAGE, "unknown task '%s' (known: %s)", word, known.buf);
-		strbuf_release(&known);
-		return IE_EUSAGE;
-	}
+	if (!task_find(word))
+		return unknown_task(word, 1, err);
 	add_name(names, n, cap, word);
 	return 0;
 }
@@ -232,18 +262,21 @@ out:
 	return ret;
 }
 
-/* What results record about a model: its identity (file, size, sha256,
- * engine, the settings that change answers) and its shape. */
-static int model_json(struct ie_backend *b, const struct ie_hash_memo *memo, json_t **out,
-		      struct ie_error *err)
+/* A model's identity (what the request keys hold: the model's bytes, the
+ * engine, the settings that change answers) and what results record about
+ * it: the identity plus its file, name and shape. */
+static int model_json(struct ie_backend *b, const struct ie_hash_memo *memo, json_t **identity,
+		      json_t **out, struct ie_error *err)
 {
 	struct ie_backend_info info;
 	int ret;
 
-	if ((ret = ie_backend_identity(b, memo, out, err)) < 0)
+	if ((ret = ie_backend_identity(b, memo, identity, err)) < 0)
 		return ret;
 	ie_backend_get_info(b, &info);
-	json_object_set_new(*out, "path", json_string(info.model_path));
+	*out = json_pack("{s:s, s:s, s:s}", "file", path_base(info.model_path), "path",
+			 info.model_path, "name", info.model_name);
+	json_object_update(*out, *identity);
 	json_object_set_new(*out, "n_params", json_integer((json_int_t)info.n_params));
 	json_object_set_new(*out, "n_ctx", json_integer(info.n_ctx));
 	json_object_set_new(*out, "n_ctx_train", json_integer(info.n_ctx_train));
@@ -289,13 +322,18 @@ static json_t *run_key_json(const json_t *config, const json_t *model, const jso
 	return k;
 }
 
+/* The identities of the run's two backends. */
+struct run_ids {
+	json_t *model, *judge;
+};
+
 /* Opens the run in the store and puts the cache in front of the model
  * and the judge. */
 static int begin_stored_run(const struct ie_eval_config *cfg, const json_t *config,
-			    const json_t *model, const json_t *judge, struct run_backends *rb,
+			    const json_t *model, const struct run_ids *ids, struct run_backends *rb,
 			    int *resumed, struct ie_error *err)
 {
-	json_t *kj = run_key_json(config, model, judge), *mid;
+	json_t *kj = run_key_json(config, ids->model, ids->judge);
 	char key[65];
 	struct store_run_info info = { .key = key, .command = "run", .config = config,
 				       .model = model, .tasks = cfg->tasks, .tags = cfg->tags };
@@ -305,18 +343,9 @@ static int begin_stored_run(const struct ie_eval_config *cfg, const json_t *conf
 	json_decref(kj);
 	if ((ret = store_run_begin(cfg->store, &info, &rb->run, resumed, err)) < 0)
 		return ret;
-	/* Requests are keyed by the identity alone: the path a model was read
-	 * from, say, cannot change an answer. */
-	mid = json_deep_copy(model);
-	json_object_del(mid, "path");
-	rb->model = cache_backend_new(rb->model, cfg->store, mid);
-	json_decref(mid);
-	if (rb->judge) {
-		mid = json_deep_copy(judge);
-		json_object_del(mid, "path");
-		rb->judge = cache_backend_new(rb->judge, cfg->store, mid);
-		json_decref(mid);
-	}
+	rb->model = cache_backend_new(rb->model, cfg->store, ids->model);
+	if (rb->judge)
+		rb->judge = cache_backend_new(rb->judge, cfg->store, ids->judge);
 	return 0;
 }
 
@@ -361,6 +390,7 @@ int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t *
 	size_t n = 0;
 	json_t *res = NULL, *scores = json_object(), *counts = json_object(), *model = NULL,
 	       *judge = NULL;
+	struct run_ids ids = { NULL, NULL };
 	struct run_backends rb = { .model = b, .judge = cfg->judge };
 	struct ie_hash_memo memo;
 	double t0 = progress_now();
@@ -373,15 +403,15 @@ int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t *
 		goto out;
 	if (cfg->out_dir && (ret = file_mkdirs(cfg->out_dir, err)) < 0)
 		goto out;
-	if ((ret = model_json(b, cfg->store ? &memo : NULL, &model, err)) < 0)
+	if ((ret = model_json(b, cfg->store ? &memo : NULL, &ids.model, &model, err)) < 0)
 		goto out;
-	if (cfg->judge &&
-	    (ret = model_json(cfg->judge, cfg->store ? &memo : NULL, &judge, err)) < 0)
+	if (cfg->judge && (ret = model_json(cfg->judge, cfg->store ? &memo : NULL, &ids.judge,
+					    &judge, err)) < 0)
 		goto out;
 	now_iso(started, sizeof(started));
 	res = new_results(cfg, names, n, model, judge);
 	if (cfg->store && (ret = begin_stored_run(cfg, json_object_get(res, "config"), model,
-						  judge, &rb, &resumed, err)) < 0)
+						  &ids, &rb, &resumed, err)) < 0)
 		goto out;
 	if (cfg->store)
 		json_object_set_new(res, "run",
@@ -406,6 +436,8 @@ out:
 	free_names(names, n);
 	json_decref(model);
 	json_decref(judge);
+	json_decref(ids.model);
+	json_decref(ids.judge);
 	json_decref(scores);
 	json_decref(counts);
 	if (ret < 0) {
@@ -427,7 +459,7 @@ int ie_prompts_write(const char *name, const char *data_dir, size_t limit,
 	int ret;
 
 	if (!ops)
-		return ie_error_set(err, IE_EUSAGE, "unknown task '%s'", name);
+		return unknown_task(name, 0, err);
 	if ((ret = task_load(&t, ops, data_dir, err)) < 0)
 		goto out;
 	if ((ret = ops->build(&t, &o, &set, err)) < 0)
@@ -492,6 +524,7 @@ int ie_rejudge(const char *run_dir, struct ie_backend *judge, struct store *st, 
 	struct task_opts o = { .judge = judge, .quiet = quiet };
 	struct ie_hash_memo memo;
 	struct strbuf sb = STRBUF_INIT;
+	json_t *jid = NULL;
 	char *res_path = path_join(run_dir, "results.json"), judged[32];
 	json_t *res = NULL, *jm = NULL;
 	int ret;
@@ -504,15 +537,10 @@ int ie_rejudge(const char *run_dir, struct ie_backend *judge, struct store *st, 
 		goto out;
 	if (st)
 		cache_hash_memo(st, &memo);
-	if ((ret = model_json(judge, st ? &memo : NULL, &jm, err)) < 0)
+	if ((ret = model_json(judge, st ? &memo : NULL, &jid, &jm, err)) < 0)
 		goto out;
-	if (st) {
-		json_t *id = json_deep_copy(jm);
-
-		json_object_del(id, "path");
-		o.judge = cache_backend_new(judge, st, id);
-		json_decref(id);
-	}
+	if (st)
+		o.judge = cache_backend_new(judge, st, jid);
 	ret = impact_task.score_batch(&t, &set, &o, err);
 	if (o.judge != judge)
 		ie_backend_free(o.judge);
@@ -532,6 +560,7 @@ int ie_rejudge(const char *run_dir, struct ie_backend *judge, struct store *st, 
 	ret = report_write_json(res_path, res, err);
 out:
 	strbuf_release(&sb);
+	json_decref(jid);
 	json_decref(jm);
 	sample_set_release(&set);
 	free(res_path);

@@ -57,6 +57,9 @@ struct ie_result {
 	int status;          /* 0, or a negative IE_E* code */
 	char *error;         /* message when status < 0 */
 	int cached;          /* answered from the store, not by the model */
+	/* Bit i: scores[i] is only an upper bound, because candidate i was not
+	 * among the top tokens a server returned. */
+	unsigned bounds;
 };
 
 /* A request is what it asks (every field but res: all that can change the
@@ -80,14 +83,35 @@ struct ie_request {
 
 void ie_request_release(struct ie_request *req);
 
+enum ie_chunking {
+	/* Prompts are cut at the end of their shared block, then in batches. */
+	IE_CHUNK_SHARED = 0,
+	/* In batches from the first token, as a server decodes a prompt it
+	 * has not cached. */
+	IE_CHUNK_PLAIN = 1,
+};
+
 struct ie_backend_config {
-	const char *model; /* a .gguf path */
+	/* A .gguf path (llama.cpp in process), or one or more server URLs
+	 * (http(s)://host:port[/v1], comma-separated) of an OpenAI-compatible
+	 * server. */
+	const char *model;
 	int threads;       /* 0: all cores */
 	int ctx;           /* context size in tokens; 0: 4096 or the model's if smaller */
 	int batch;         /* prompt batch size; 0: default */
 	int verbose;       /* pass the engine's own log through */
 	int no_prefix_reuse; /* recompute every prompt from scratch */
 	int parallel;      /* requests decoded together in one batch; 0 or 1: one */
+	enum ie_chunking chunking;
+
+	/* Served models. */
+	const char *model_name;  /* NULL: the server's only model */
+	const char *api;         /* "completions" (default) or "chat" */
+	const char *api_key_env; /* the variable holding the key; NULL: OPENAI_API_KEY */
+	int concurrency;         /* requests in flight over all endpoints; 0: 1 */
+	const char *tokenizer;   /* a GGUF whose vocabulary counts prompt tokens */
+	double timeout_s;        /* one attempt's limit; 0: 600 */
+	int retries;             /* attempts after the first; 0: 8, -1: none */
 };
 
 void ie_backend_config_init(struct ie_backend_config *cfg);

@@ -19,6 +19,7 @@ enum ie_errcode {
 	IE_EMODEL = -4,  /* the model backend failed */
 	IE_EEVAL = -5,   /* evaluation failed for another reason */
 	IE_ENOMEM = -6,
+	IE_ENODATA = -7, /* a task's benchmark data is not in the data folder */
 };
 
 struct ie_error {

@@ -54,8 +54,8 @@ void ie_eval_config_init(struct ie_eval_config *cfg);
  * up in the cache first, and each answer is saved as it arrives, so a
  * killed run loses at most about a second of work.
  * *results gets the results document. Returns 0,
- * IE_EUSAGE for an unknown task, IE_EINPUT for missing or bad data, or
- * another negative code. */
+ * IE_EUSAGE for an unknown task, IE_ENODATA for data that is not in
+ * data_dir, IE_EINPUT for bad data, or another negative code. */
 int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t **results,
 		struct ie_error *err);
 
@@ -88,13 +88,29 @@ int ie_exec_samples(const struct ie_exec_samples_config *cfg, json_t **pass_at_k
 
 /* Writes one JSON line per prompt of task (task, subtask, id, prompt,
  * label, shots) in protocol order. fit: the backend whose tokenizer decides
- * dropped shots, or NULL to keep every shot. */
+ * dropped shots, or NULL to keep every shot. Errors as ie_eval_run's. */
 int ie_prompts_write(const char *task, const char *data_dir, size_t limit,
 		     struct ie_backend *fit, FILE *out, struct ie_error *err);
 
 /* Expands "a,b" and group names into task names (caller frees each and
- * the array). IE_EUSAGE names an unknown task. */
+ * the array). IE_EUSAGE names an unknown task and lists the known ones. */
 int ie_tasks_expand(const char *spec, char ***names, size_t *n, struct ie_error *err);
+
+/* What the task table says of a task, for listings. The strings are
+ * static. */
+struct ie_task_info {
+	const char *name;    /* as ie_tasks_expand takes it: "mmlu" */
+	const char *title;   /* as the boards show it: "MMLU" */
+	const char *group;   /* its board and group: "problem-solving" */
+	const char *summary; /* one line on what it measures */
+	int needs_judge;     /* it cannot be scored without a judge model */
+};
+
+/* Fills *info with the i-th task in board order; 0, or -1 past the last. */
+int ie_task_get(size_t i, struct ie_task_info *info);
+/* The i-th group name: the tasks' groups in board order, then "all"
+ * (every task); NULL past the last. The string is static. */
+const char *ie_task_group(size_t i);
 
 /* The data folder when none is given: $INSTRUCTEVAL_DATA, else
  * $XDG_DATA_HOME/instructeval, else ~/.local/share/instructeval. The

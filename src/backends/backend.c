@@ -19,6 +19,7 @@ static const struct backend_entry {
 	int (*open)(const struct ie_backend_config *cfg, struct ie_backend **out,
 		    struct ie_error *err);
 } registry[] = {
+	{ "http", http_backend_claims, http_backend_open },
 	{ "llama.cpp", llama_backend_claims, llama_backend_open },
 };
 
@@ -62,7 +63,8 @@ int ie_backend_open(const struct ie_backend_config *cfg, struct ie_backend **out
 		return ie_error_set(err, IE_EUSAGE, "no model given");
 	if (!(e = find_entry(cfg->model)))
 		return ie_error_set(err, IE_EUSAGE,
-				    "no backend can open model '%s' (expected a .gguf file)",
+				    "no backend can open model '%s' (expected a .gguf file or an "
+				    "http(s):// address)",
 				    cfg->model);
 	return e->open(cfg, out, err);
 }

@@ -47,6 +47,7 @@ struct llama_be {
 	int reuse;
 	int parallel; /* requests decoded together */
 	int threads;
+	enum ie_chunking chunking;
 	struct tokens cache; /* tokens whose KV sits in sequence 0 */
 	/* Where the decode calls that filled the cache ended, ascending; the
 	 * last is cache.n. */
@@ -238,7 +239,9 @@ static size_t shared_tokens(struct llama_be *lb, const struct ie_request *r,
 
 static int feed_prompt(struct llama_be *lb, const struct ie_request *r, const struct tokens *p)
 {
-	return sync_seq0(lb, p->v, p->n, shared_tokens(lb, r, p));
+	size_t s = lb->chunking == IE_CHUNK_PLAIN ? 0 : shared_tokens(lb, r, p);
+
+	return sync_seq0(lb, p->v, p->n, s);
 }
 
 static int append_token(struct llama_be *lb, llama_token tok)
@@ -674,11 +677,11 @@ static int lb_identity(struct ie_backend *b, const struct ie_hash_memo *memo, js
 
 	if ((ret = backend_file_sha256(lb->path, memo, sha, err)) < 0)
 		return ret;
-	*out = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:i, s:i, s:i, s:s}", "backend",
-			 "llama.cpp", "engine_version", IE_LLAMA_VERSION, "file",
-			 path_base(lb->path), "name", lb->name, "size", (json_int_t)lb->size,
+	*out = json_pack("{s:s, s:s, s:I, s:s, s:i, s:i, s:i, s:s}", "backend", "llama.cpp",
+			 "engine_version", IE_LLAMA_VERSION, "size", (json_int_t)lb->size,
 			 "sha256", sha, "ctx", lb->n_ctx, "batch", lb->n_batch, "parallel",
-			 lb->parallel, "chunking", "shared-block");
+			 lb->parallel, "chunking",
+			 lb->chunking == IE_CHUNK_PLAIN ? "plain" : "shared-block");
 	json_object_set_new(*out, "threads", json_integer(lb->threads));
 	return 0;
 }
@@ -801,6 +804,7 @@ int llama_backend_open(const struct ie_backend_config *cfg, struct ie_backend **
 	lb->path = xstrdup(cfg->model);
 	lb->size = file_size(cfg->model);
 	lb->reuse = !cfg->no_prefix_reuse;
+	lb->chunking = cfg->chunking;
 	mp = llama_model_default_params();
 	lb->model = llama_model_load_from_file(cfg->model, mp);
 	if (!lb->model) {
@@ -818,4 +822,49 @@ int llama_backend_open(const struct ie_backend_config *cfg, struct ie_backend **
 fail:
 	lb_destroy(&lb->base);
 	return ret;
+}
+
+/* ---- a tokenizer alone, for served models ---- */
+
+struct tokenizer {
+	struct llama_be lb; /* only model and vocab are set */
+};
+
+int llama_tokenizer_open(const char *path, void **out, struct ie_error *err)
+{
+	struct llama_model_params mp = llama_model_default_params();
+	struct tokenizer *t;
+	int ret;
+
+	*out = NULL;
+	if ((ret = check_gguf(path, err)) < 0)
+		return ret;
+	engine_init(0);
+	mp.vocab_only = true;
+	t = xcalloc(1, sizeof(*t));
+	t->lb.model = llama_model_load_from_file(path, mp);
+	if (!t->lb.model) {
+		free(t);
+		return ie_error_set(err, IE_EINPUT, "cannot read the tokenizer of '%s'", path);
+	}
+	t->lb.vocab = llama_model_get_vocab(t->lb.model);
+	*out = t;
+	return 0;
+}
+
+int llama_tokenizer_count(void *tok, const char *text, int *n, struct ie_error *err)
+{
+	struct tokenizer *t = tok;
+
+	return lb_count_tokens(&t->lb.base, text, n, err);
+}
+
+void llama_tokenizer_close(void *tok)
+{
+	struct tokenizer *t = tok;
+
+	if (!t)
+		return;
+	llama_model_free(t->lb.model);
+	free(t);
 }

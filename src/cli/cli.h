@@ -25,6 +25,12 @@ int cmd_export(int argc, char **argv);
 
 /* Prints "instructeval: <msg>" for err and returns its exit status. */
 int cli_fail(const struct ie_error *err);
+/* cli_fail for the commands that take --data: data that is not there
+ * gets a second line saying --data can name another folder. */
+int cli_fail_data(const struct ie_error *err);
+/* The "Tasks:" section of a help text, from the task table: each task's
+ * name and summary, and with_groups the groups and their tasks. */
+void cli_print_tasks(FILE *f, int with_groups);
 /* Prints a usage error with a pointer to --help; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -46,6 +52,14 @@ enum {
 	OPT_VERBOSE,
 	OPT_NO_PREFIX_REUSE,
 	OPT_PARALLEL,
+	OPT_CHUNKING,
+	OPT_MODEL_NAME,
+	OPT_API,
+	OPT_API_KEY_ENV,
+	OPT_CONCURRENCY,
+	OPT_TOKENIZER,
+	OPT_TIMEOUT,
+	OPT_RETRIES,
 	OPT_EXEC_TIMEOUT,
 	OPT_EXEC_WORKERS,
 	OPT_REQUIRE_ISOLATION,
@@ -61,7 +75,15 @@ enum {
 	{ "batch", required_argument, NULL, OPT_BATCH },                    \
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },                      \
 	{ "no-prefix-reuse", no_argument, NULL, OPT_NO_PREFIX_REUSE },       \
-	{ "parallel", required_argument, NULL, OPT_PARALLEL }
+	{ "parallel", required_argument, NULL, OPT_PARALLEL },               \
+	{ "chunking", required_argument, NULL, OPT_CHUNKING },               \
+	{ "model-name", required_argument, NULL, OPT_MODEL_NAME },           \
+	{ "api", required_argument, NULL, OPT_API },                         \
+	{ "api-key-env", required_argument, NULL, OPT_API_KEY_ENV },         \
+	{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },         \
+	{ "tokenizer", required_argument, NULL, OPT_TOKENIZER },             \
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },                 \
+	{ "retries", required_argument, NULL, OPT_RETRIES }
 
 extern const char cli_model_help[];
 

@@ -14,11 +14,12 @@ static void help(void)
 	       "its shots; with it, shots are dropped as the protocol's context fitting does\n"
 	       "with that model's tokenizer.\n\n"
 	       "Options:\n"
-	       "  --task NAME     mmlu, bbh, drop, crass, humaneval, hhh or impact\n"
+	       "  --task NAME     one of the tasks below\n"
 	       "  --data DIR      benchmark data (default: $INSTRUCTEVAL_DATA, else\n"
 	       "                  ~/.local/share/instructeval)\n"
-	       "  --limit N       only the first N test items of each subtask\n\n%s%s",
-	       cli_model_help, cli_exit_help);
+	       "  --limit N       only the first N test items of each subtask\n");
+	cli_print_tasks(stdout, 0);
+	printf("\n%s%s", cli_model_help, cli_exit_help);
 }
 
 int cmd_prompts(int argc, char **argv)
@@ -69,5 +70,5 @@ int cmd_prompts(int argc, char **argv)
 		return cli_fail(&err);
 	ret = ie_prompts_write(task, data ? data : ie_default_data_dir(), limit, b, stdout, &err);
 	ie_backend_free(b);
-	return ret < 0 ? cli_fail(&err) : 0;
+	return ret < 0 ? cli_fail_data(&err) : 0;
 }

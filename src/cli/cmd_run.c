@@ -17,9 +17,7 @@ static void help(void)
 	       "Evaluates the model on the tasks as the InstructEval protocol defines them\n"
 	       "and prints a table of scores.\n\n"
 	       "Options:\n"
-	       "  --tasks LIST    tasks or groups, comma-separated: mmlu, bbh, drop, crass,\n"
-	       "                  humaneval, hhh, impact; problem-solving, alignment,\n"
-	       "                  writing, all\n"
+	       "  --tasks LIST    tasks or groups, comma-separated (see Tasks and Groups)\n"
 	       "  --judge FILE    the judge model of IMPACT (a GGUF file; same model options)\n"
 	       "  --samples N     HumanEval completions per problem (default 1; pass@k is\n"
 	       "                  reported for k in 1, 10, 100 up to N)\n"
@@ -33,32 +31,47 @@ static void help(void)
 	       "  --seed N        seed for sampled decoding (default 0)\n"
 	       "  --json          print the results document instead of the table\n"
 	       "  --tags LIST     comma-separated labels kept with the run in the store\n"
-	       "  --quiet         no progress display\n%s%s\n%s"
+	       "  --quiet         no progress display\n%s%s",
+	       cli_exec_help, cli_store_help);
+	cli_print_tasks(stdout, 1);
+	printf("\n%s"
 	       "\nEvery answer is kept in the store as it arrives. Running the same command\n"
 	       "again after a crash or a kill continues the run: finished requests are\n"
 	       "answered from the store, and the results are the same as an uninterrupted\n"
 	       "run's. A finished command run again is answered from the store.\n%s",
-	       cli_exec_help, cli_store_help, cli_model_help, cli_exit_help);
+	       cli_model_help, cli_exit_help);
 }
 
-/* Unknown tasks, and IMPACT without a judge, are usage errors found
- * before any model is loaded. Returns an exit status, 0 to go on. */
+/* The title of the first of names that needs a judge; NULL when none. */
+static const char *judged_task(char **names, size_t n)
+{
+	struct ie_task_info t;
+
+	for (size_t i = 0; ie_task_get(i, &t) == 0; i++)
+		for (size_t k = 0; t.needs_judge && k < n; k++)
+			if (!strcmp(names[k], t.name))
+				return t.title;
+	return NULL;
+}
+
+/* Unknown tasks, and a judged task without a judge, are usage errors
+ * found before any model is loaded. Returns an exit status, 0 to go on. */
 static int check_tasks(const char *tasks, int have_judge)
 {
 	struct ie_error err = { 0 };
+	const char *judged;
 	char **names;
 	size_t n;
-	int needs_judge = 0;
 
 	if (ie_tasks_expand(tasks, &names, &n, &err) < 0)
 		return cli_fail(&err);
-	for (size_t i = 0; i < n; i++) {
-		needs_judge |= !strcmp(names[i], "impact");
+	judged = judged_task(names, n);
+	for (size_t i = 0; i < n; i++)
 		free(names[i]);
-	}
 	free(names);
-	if (needs_judge && !have_judge)
-		return cli_usage_error("run", "IMPACT needs a judge model: add --judge FILE.gguf");
+	if (judged && !have_judge)
+		return cli_usage_error("run", "%s needs a judge model: add --judge FILE.gguf",
+				       judged);
 	return 0;
 }
 
@@ -175,7 +188,7 @@ int cmd_run(int argc, char **argv)
 	ie_backend_free(judge);
 	store_close(st);
 	if (ret < 0)
-		return cli_fail(&err);
+		return cli_fail_data(&err);
 	if (as_json)
 		json_dumpf(results, stdout, JSON_PRETTY_FLAGS);
 	else {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "instructeval/eval.h"
 #include "store/store.h"
 #include "util/fileio.h"
 #include "util/text.h"
@@ -19,6 +20,53 @@ int cli_fail(const struct ie_error *err)
 {
 	fprintf(stderr, "instructeval: %s\n", err->msg);
 	return ie_error_exit_status(err->code);
+}
+
+int cli_fail_data(const struct ie_error *err)
+{
+	int status = cli_fail(err);
+
+	/* The library says how to download the data; where it is looked for
+	 * is this layer's option. */
+	if (err->code == IE_ENODATA)
+		fprintf(stderr, "(or give the folder that holds it with --data DIR)\n");
+	return status;
+}
+
+/* The names of group's tasks, comma-separated, in board order. */
+static void print_members(FILE *f, const char *group)
+{
+	struct ie_task_info t;
+	int first = 1;
+
+	if (!strcmp(group, "all")) {
+		fprintf(f, "every task\n");
+		return;
+	}
+	for (size_t i = 0; ie_task_get(i, &t) == 0; i++) {
+		if (strcmp(t.group, group))
+			continue;
+		fprintf(f, "%s%s", first ? "" : ", ", t.name);
+		first = 0;
+	}
+	fputc('\n', f);
+}
+
+void cli_print_tasks(FILE *f, int with_groups)
+{
+	struct ie_task_info t;
+	const char *g;
+
+	fprintf(f, "\nTasks:\n");
+	for (size_t i = 0; ie_task_get(i, &t) == 0; i++)
+		fprintf(f, "  %-15s %s\n", t.name, t.summary);
+	if (!with_groups)
+		return;
+	fprintf(f, "\nGroups:\n");
+	for (size_t i = 0; (g = ie_task_group(i)); i++) {
+		fprintf(f, "  %-15s ", g);
+		print_members(f, g);
+	}
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -78,7 +126,22 @@ const char cli_model_help[] =
 	"                       the cached prefix it shares with the previous one\n"
 	"  --parallel N         decode up to N requests together in one batch (their\n"
 	"                       shared prefix once); default 1\n"
-	"  --verbose            show llama.cpp's own log\n";
+	"  --chunking shared|plain  where prompts are cut into decode calls: at the end\n"
+	"                       of their shared block, then in batches (shared, the\n"
+	"                       default), or in batches from the first token, as a\n"
+	"                       server cuts a prompt it has not cached (plain)\n"
+	"  --verbose            show llama.cpp's own log (served models: progress)\n"
+	"\nServed models (--model http(s)://host:port[/v1][,URL...]):\n"
+	"  --model-name NAME    the served model (default: the server's only one)\n"
+	"  --api completions|chat  the endpoint (default completions; chat sends the\n"
+	"                       prompt as the single user message)\n"
+	"  --api-key-env VAR    the variable holding the API key (default\n"
+	"                       OPENAI_API_KEY); the key is never printed or stored\n"
+	"  --concurrency N      requests in flight over all servers (default 1)\n"
+	"  --tokenizer FILE     a GGUF whose vocabulary counts prompt tokens, for\n"
+	"                       servers without /tokenize (else an estimate, flagged)\n"
+	"  --timeout S          seconds for one attempt of a request (default 600)\n"
+	"  --retries N          attempts after the first on faults (default 8)\n";
 
 int cli_model_option(const char *cmd, int c, const char *arg, struct ie_backend_config *cfg)
 {
@@ -113,6 +176,41 @@ int cli_model_option(const char *cmd, int c, const char *arg, struct ie_backend_
 		if (cli_int(cmd, "--parallel", arg, 1, 256, &v) < 0)
 			return -1;
 		cfg->parallel = (int)v;
+		return 1;
+	case OPT_CHUNKING:
+		if (strcmp(arg, "shared") && strcmp(arg, "plain")) {
+			cli_usage_error(cmd, "--chunking takes shared or plain, not '%s'", arg);
+			return -1;
+		}
+		cfg->chunking = !strcmp(arg, "plain") ? IE_CHUNK_PLAIN : IE_CHUNK_SHARED;
+		return 1;
+	case OPT_MODEL_NAME:
+		cfg->model_name = arg;
+		return 1;
+	case OPT_API:
+		if (strcmp(arg, "completions") && strcmp(arg, "chat")) {
+			cli_usage_error(cmd, "--api takes completions or chat, not '%s'", arg);
+			return -1;
+		}
+		cfg->api = arg;
+		return 1;
+	case OPT_API_KEY_ENV:
+		cfg->api_key_env = arg;
+		return 1;
+	case OPT_CONCURRENCY:
+		if (cli_int(cmd, "--concurrency", arg, 1, 4096, &v) < 0)
+			return -1;
+		cfg->concurrency = (int)v;
+		return 1;
+	case OPT_TOKENIZER:
+		cfg->tokenizer = arg;
+		return 1;
+	case OPT_TIMEOUT:
+		return cli_seconds(cmd, "--timeout", arg, &cfg->timeout_s) < 0 ? -1 : 1;
+	case OPT_RETRIES:
+		if (cli_int(cmd, "--retries", arg, 0, 1000, &v) < 0)
+			return -1;
+		cfg->retries = v ? (int)v : -1;
 		return 1;
 	}
 	return 0;

@@ -1,25 +1,31 @@
 /*
- * The leaderboard rows as the reference publishes them: problem solving
- * (MMLU, BBH, DROP, CRASS, HumanEval pass@1) and alignment (HHH's four
- * subsets) in percent with one decimal, each with its average; writing
- * (IMPACT's four categories for relevance and coherence, reference parser)
- * on the 1-5 scale with two decimals, with the averages of relevance and of
- * coherence. A board is printed when any of its columns ran; columns that
- * did not run show "-" and averages are then marked as partial.
+ * The leaderboard rows as the reference publishes them, one board per
+ * group of the task table, each column naming the task it reads: problem
+ * solving (MMLU, BBH, DROP, CRASS, HumanEval pass@1) and alignment (HHH's
+ * four subsets) in percent with one decimal, each with its average;
+ * writing (IMPACT's four categories for relevance and coherence, reference
+ * parser) on the 1-5 scale with two decimals, with the averages of
+ * relevance and of coherence. A board is printed when any of its columns
+ * ran; columns that did not run show "-" and averages are then marked as
+ * partial.
  */
 #include <string.h>
 
 #include "report/report.h"
+#include "tasks/task.h"
 #include "util/banned.h"
 
-/* A column is the number at a path of keys under "scores". */
+/* A column is the number at a path of keys under a task's scores. */
 struct column {
 	const char *title;
+	const char *task;    /* by its name in the task table */
 	const char *path[6];
 };
 
+/* A board shows one group of the task table. */
 struct board {
 	const char *title;
+	const char *group;
 	int percent;            /* a fraction shown in percent, else a 1-5 score */
 	const char *avg_titles[2];
 	int avg_of[2][8];       /* column indices (+1) averaged into each average */
@@ -30,35 +36,56 @@ struct board {
 #define COH(cat) "reference", "coherence", "categories", cat, "mean"
 
 static const struct board boards[] = {
-	{ "Problem solving", 1, { "Average" }, { { 1, 2, 3, 4, 5 } },
-	  { { "MMLU", { "mmlu", "score" } },
-	    { "BBH", { "bbh", "score" } },
-	    { "DROP", { "drop", "score" } },
-	    { "CRASS", { "crass", "score" } },
-	    { "HumanEval", { "humaneval", "score" } } } },
-	{ "Alignment", 1, { "Average" }, { { 1, 2, 3, 4 } },
-	  { { "Harmless", { "hhh", "subtasks", "harmless", "score" } },
-	    { "Helpful", { "hhh", "subtasks", "helpful", "score" } },
-	    { "Honest", { "hhh", "subtasks", "honest", "score" } },
-	    { "Other", { "hhh", "subtasks", "other", "score" } } } },
-	{ "Writing (relevance | coherence)", 0, { "Rel.", "Coh." },
+	{ "Problem solving", "problem-solving", 1, { "Average" }, { { 1, 2, 3, 4, 5 } },
+	  { { "MMLU", "mmlu", { "score" } },
+	    { "BBH", "bbh", { "score" } },
+	    { "DROP", "drop", { "score" } },
+	    { "CRASS", "crass", { "score" } },
+	    { "HumanEval", "humaneval", { "score" } } } },
+	{ "Alignment", "alignment", 1, { "Average" }, { { 1, 2, 3, 4 } },
+	  { { "Harmless", "hhh", { "subtasks", "harmless", "score" } },
+	    { "Helpful", "hhh", { "subtasks", "helpful", "score" } },
+	    { "Honest", "hhh", { "subtasks", "honest", "score" } },
+	    { "Other", "hhh", { "subtasks", "other", "score" } } } },
+	{ "Writing (relevance | coherence)", "writing", 0, { "Rel.", "Coh." },
 	  { { 1, 3, 5, 7 }, { 2, 4, 6, 8 } },
-	  { { "Inf.Rel", { "impact", REL("Informative") } },
-	    { "Inf.Coh", { "impact", COH("Informative") } },
-	    { "Pro.Rel", { "impact", REL("Professional") } },
-	    { "Pro.Coh", { "impact", COH("Professional") } },
-	    { "Arg.Rel", { "impact", REL("Argumentative") } },
-	    { "Arg.Coh", { "impact", COH("Argumentative") } },
-	    { "Cre.Rel", { "impact", REL("Creative") } },
-	    { "Cre.Coh", { "impact", COH("Creative") } } } },
+	  { { "Inf.Rel", "impact", { REL("Informative") } },
+	    { "Inf.Coh", "impact", { COH("Informative") } },
+	    { "Pro.Rel", "impact", { REL("Professional") } },
+	    { "Pro.Coh", "impact", { COH("Professional") } },
+	    { "Arg.Rel", "impact", { REL("Argumentative") } },
+	    { "Arg.Coh", "impact", { COH("Argumentative") } },
+	    { "Cre.Rel", "impact", { REL("Creative") } },
+	    { "Cre.Coh", "impact", { COH("Creative") } } } },
 };
 
 #define N_BOARDS (sizeof(boards) / sizeof(boards[0]))
 
+int report_boards_check(struct ie_error *err)
+{
+	for (size_t i = 0; i < N_BOARDS; i++) {
+		const struct board *b = &boards[i];
+
+		for (const struct column *c = b->columns; c->title; c++) {
+			const struct task_ops *ops = task_find(c->task);
+
+			if (!ops)
+				return ie_error_set(err, IE_EEVAL, "board '%s', column '%s': no "
+						    "task '%s' in the task table", b->title,
+						    c->title, c->task);
+			if (!task_in_group(ops, b->group))
+				return ie_error_set(err, IE_EEVAL, "board '%s', column '%s': task "
+						    "'%s' is not in group '%s'", b->title,
+						    c->title, c->task, b->group);
+		}
+	}
+	return 0;
+}
+
 /* The number of a column, or NULL when it did not run. */
 static const json_t *column_value(const struct column *c, const json_t *scores)
 {
-	const json_t *v = scores;
+	const json_t *v = json_object_get(scores, c->task);
 
 	for (int i = 0; i < 6 && c->path[i] && v; i++)
 		v = json_object_get(v, c->path[i]);

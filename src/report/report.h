@@ -21,5 +21,8 @@ int report_write_json(const char *path, const json_t *json, struct ie_error *err
 void report_print_scores(FILE *f, const json_t *results);
 /* The leaderboard rows of the boards whose tasks ran. */
 void report_print_boards(FILE *f, const json_t *results);
+/* Checks the boards against the task table: each column's task is there,
+ * in the board's group. IE_EEVAL names the first column that is not. */
+int report_boards_check(struct ie_error *err);
 
 #endif

@@ -52,6 +52,7 @@ static const char schema_sql[] =
 	" scores BLOB,"
 	" n_prompt_tokens INTEGER NOT NULL,"
 	" n_new_tokens INTEGER NOT NULL,"
+	" bounds INTEGER NOT NULL DEFAULT 0,"
 	" created TEXT NOT NULL,"
 	" checksum TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS runs ("
@@ -91,6 +92,7 @@ struct pending {
 	size_t scores_len;
 	int n_prompt_tokens;
 	int n_new_tokens;
+	unsigned bounds;
 };
 
 struct store {
@@ -454,11 +456,12 @@ int store_open(const char *path, int wait_ms, struct store **out, struct ie_erro
 		goto out;
 	if ((ret = prepare(s,
 			   "SELECT text, scores, n_prompt_tokens, n_new_tokens, created,"
-			   " checksum FROM requests WHERE key = ?1",
+			   " checksum, bounds FROM requests WHERE key = ?1",
 			   &s->get_stmt, "cannot read cached requests", err)) < 0 ||
 	    (ret = prepare(s,
 			   "INSERT OR IGNORE INTO requests (key, text, scores, n_prompt_tokens,"
-			   " n_new_tokens, created, checksum) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			   " n_new_tokens, created, checksum, bounds) VALUES (?1, ?2, ?3, ?4, ?5,"
+			   " ?6, ?7, ?8)",
 			   &s->put_stmt, "cannot write cached requests", err)) < 0)
 		goto out;
 	*out = s;
@@ -576,10 +579,10 @@ static void hash_field(struct sha256 *h, char tag, const void *data, size_t len)
 
 static void row_check(const char *key, const char *text, size_t text_len,
 		      const unsigned char *scores, size_t scores_len, int64_t n_prompt,
-		      int64_t n_new, const char *created, char hex[65])
+		      int64_t n_new, int64_t bounds, const char *created, char hex[65])
 {
 	struct sha256 h;
-	char num[2][24];
+	char num[3][24];
 
 	snprintf(num[0], sizeof(num[0]), "%lld", (long long)n_prompt);
 	snprintf(num[1], sizeof(num[1]), "%lld", (long long)n_new);
@@ -597,6 +600,11 @@ static void row_check(const char *key, const char *text, size_t text_len,
 	hash_field(&h, 'p', num[0], strlen(num[0]));
 	hash_field(&h, 'n', num[1], strlen(num[1]));
 	hash_field(&h, 'c', created, strlen(created));
+	/* Only when set, so that rows without bounds keep the check they had. */
+	if (bounds) {
+		snprintf(num[2], sizeof(num[2]), "%lld", (long long)bounds);
+		hash_field(&h, 'b', num[2], strlen(num[2]));
+	}
 	sha256_final_hex(&h, hex);
 }
 
@@ -617,7 +625,7 @@ int store_cache_get(struct store *s, const char *key, struct ie_request *r,
 	const char *text = NULL, *created, *check;
 	const unsigned char *blob = NULL;
 	size_t text_len = 0, blob_len = 0;
-	int64_t n_prompt, n_new;
+	int64_t n_prompt, n_new, bounds;
 	char want[65];
 	int rc, ret = 0;
 
@@ -644,8 +652,9 @@ int store_cache_get(struct store *s, const char *key, struct ie_request *r,
 	n_new = sqlite3_column_int64(st, 3);
 	created = (const char *)sqlite3_column_text(st, 4);
 	check = (const char *)sqlite3_column_text(st, 5);
-	row_check(key, text, text_len, blob, blob_len, n_prompt, n_new, created ? created : "",
-		  want);
+	bounds = sqlite3_column_int64(st, 6);
+	row_check(key, text, text_len, blob, blob_len, n_prompt, n_new, bounds,
+		  created ? created : "", want);
 	if (!check || strcmp(check, want)) {
 		ret = damaged_row(s, key, "does not match its check", err);
 		goto out;
@@ -677,6 +686,7 @@ int store_cache_get(struct store *s, const char *key, struct ie_request *r,
 	}
 	r->res.n_prompt_tokens = (int)n_prompt;
 	r->res.n_new_tokens = (int)n_new;
+	r->res.bounds = (unsigned)bounds;
 	r->res.cached = 1;
 	ret = 1;
 out:
@@ -711,6 +721,7 @@ void store_cache_put(struct store *s, const char *key, const struct ie_request *
 	}
 	p->n_prompt_tokens = r->res.n_prompt_tokens;
 	p->n_new_tokens = r->res.n_new_tokens;
+	p->bounds = r->res.bounds;
 }
 
 size_t store_pending(const struct store *s)
@@ -751,7 +762,7 @@ int store_flush(struct store *s, struct ie_error *err)
 		size_t text_len = p->text ? strlen(p->text) : 0;
 
 		row_check(p->key, p->text, text_len, p->scores, p->scores_len, p->n_prompt_tokens,
-			  p->n_new_tokens, created, check);
+			  p->n_new_tokens, p->bounds, created, check);
 		sqlite3_bind_text(st, 1, p->key, -1, SQLITE_STATIC);
 		if (p->text)
 			sqlite3_bind_text64(st, 2, p->text, text_len, SQLITE_STATIC, SQLITE_UTF8);
@@ -765,6 +776,7 @@ int store_flush(struct store *s, struct ie_error *err)
 		sqlite3_bind_int(st, 5, p->n_new_tokens);
 		sqlite3_bind_text(st, 6, created, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 7, check, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 8, (int64_t)p->bounds);
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_DONE)
 			ret = db_error(s, rc, what, err);

@@ -83,17 +83,16 @@ static int load_task_file(struct fewshot *fs, const char *path, const char *name
 static int bbh_load(struct task *t, const char *data_dir, struct ie_error *err)
 {
 	struct fewshot *fs = fewshot_task_init(t, BBH_SHOTS, 2048, 32);
-	char *dir = path_join(data_dir, "bbh"), **names = NULL;
+	char *dir = task_data_path(t->ops, data_dir, 0), **names = NULL;
 	size_t n = 0;
 	int ret = 0;
 
 	if (dir_list_suffix(dir, ".json", 1, &names, &n) < 0) {
-		ret = ie_error_set(err, IE_EINPUT, "BBH data not found: no folder '%s' (get it "
-				   "with 'instructeval download bbh' or pass --data DIR)", dir);
+		ret = ie_error_set(err, IE_EIO, "cannot list the folder '%s'", dir);
 		goto out;
 	}
 	if (!n)
-		ret = ie_error_set(err, IE_EINPUT, "BBH data not found: no *.json in '%s'", dir);
+		ret = task_data_missing(t->ops, "*.json in", dir, err);
 	for (size_t i = 0; i < n; i++) {
 		struct strbuf path = STRBUF_INIT;
 
@@ -138,6 +137,9 @@ static json_t *bbh_aggregate(struct task *t, const struct sample_set *set)
 const struct task_ops bbh_task = {
 	.name = "bbh",
 	.title = "BBH",
+	.group = "problem-solving",
+	.summary = "BIG-Bench Hard: 27 reasoning tasks, 3-shot",
+	.data = { "bbh/" },
 	.load = bbh_load,
 	.build = fewshot_task_build,
 	.score = fewshot_task_score,

@@ -121,7 +121,7 @@ static int add_row(struct fewshot_group *g, struct pyrandom *rng, char *line, co
 static int crass_load(struct task *t, const char *data_dir, struct ie_error *err)
 {
 	struct fewshot *fs = fewshot_task_init(t, 3, 2048, 8);
-	char *path = path_join(data_dir, "crass/CRASS_FTM_main_data_set.csv"), *data, *save = NULL;
+	char *path = task_data_path(t->ops, data_dir, 0), *data, *save = NULL;
 	struct fewshot_group *g = fewshot_add_group(fs, "crass", "");
 	struct pyrandom rng;
 	size_t len, index = 0;
@@ -130,9 +130,6 @@ static int crass_load(struct task *t, const char *data_dir, struct ie_error *err
 
 	add_exemplars(g);
 	if ((ret = file_read(path, &data, &len, err)) < 0) {
-		if (ret == IE_EINPUT)
-			ie_error_set(err, IE_EINPUT, "CRASS data not found: no file '%s' (get it "
-				     "with 'instructeval download crass' or pass --data DIR)", path);
 		free(path);
 		return ret;
 	}
@@ -161,6 +158,9 @@ static int crass_load(struct task *t, const char *data_dir, struct ie_error *err
 const struct task_ops crass_task = {
 	.name = "crass",
 	.title = "CRASS",
+	.group = "problem-solving",
+	.summary = "counterfactual what-if questions, 3 or 4 options, 3-shot",
+	.data = { "crass/CRASS_FTM_main_data_set.csv" },
 	.load = crass_load,
 	.build = fewshot_task_build,
 	.score = fewshot_task_score,

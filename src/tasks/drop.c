@@ -16,7 +16,6 @@
 #include "metrics/drop.h"
 #include "tasks/fewshot.h"
 #include "tasks/tasks.h"
-#include "util/fileio.h"
 #include "util/jsonfile.h"
 #include "util/pyrandom.h"
 #include "util/strbuf.h"
@@ -253,7 +252,7 @@ static int split_rows(struct drop_data *dd, struct drop_row *rows, size_t n, con
 static int drop_load(struct task *t, const char *data_dir, struct ie_error *err)
 {
 	struct drop_data *dd = xcalloc(1, sizeof(*dd));
-	char *path = path_join(data_dir, "drop/drop_dataset_dev.json");
+	char *path = task_data_path(t->ops, data_dir, 0);
 	struct drop_row *rows = NULL;
 	json_t *root = NULL;
 	size_t n = 0;
@@ -264,8 +263,7 @@ static int drop_load(struct task *t, const char *data_dir, struct ie_error *err)
 	dd->fs.input_limit = 2048;
 	dd->fs.max_new_tokens = 8;
 	dd->golds = json_array();
-	ret = json_file_load(path, "(get it with 'instructeval download drop' or pass --data DIR)",
-			     &root, err);
+	ret = json_file_load(path, NULL, &root, err);
 	if (!ret && !json_is_object(root))
 		ret = ie_error_set(err, IE_EINPUT, "%s: expected an object of sections", path);
 	if (!ret)
@@ -387,6 +385,9 @@ static void drop_release(struct task *t)
 const struct task_ops drop_task = {
 	.name = "drop",
 	.title = "DROP",
+	.group = "problem-solving",
+	.summary = "paragraph questions that take counting or arithmetic, 3-shot",
+	.data = { "drop/drop_dataset_dev.json" },
 	.load = drop_load,
 	.build = drop_build,
 	.score = drop_score,

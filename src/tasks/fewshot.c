@@ -73,36 +73,45 @@ static int fit_prompt(const struct fewshot *fs, const struct fewshot_group *g,
 	return 0;
 }
 
+static int add_sample(const struct fewshot *fs, const struct fewshot_group *g,
+		      const struct fewshot_example *item, const struct task_opts *o,
+		      struct sample_set *out, struct ie_error *err)
+{
+	struct sample *s;
+	char *prompt;
+	int shots, ret;
+
+	if ((ret = fit_prompt(fs, g, item, o, &prompt, &shots, err)) < 0)
+		return ret;
+	s = sample_set_add(out);
+	s->id = xstrdup(item->id);
+	s->subtask = xstrdup(g->name);
+	s->label = xstrdup(item->answer);
+	s->shots = shots;
+	s->max_shots = fs->k;
+	sample_set_requests(s, IE_REQ_GENERATE, &prompt, 1);
+	s->reqs[0].gen.max_new_tokens = fs->max_new_tokens;
+	/* Instruction and exemplars: what the group's prompts share. */
+	s->reqs[0].shared_len = strlen(prompt) - strlen(item->query);
+	return 0;
+}
+
 int fewshot_build(const struct fewshot *fs, const struct task_opts *o, struct sample_set *out,
 		  struct ie_error *err)
 {
-	for (size_t gi = 0; gi < fs->n_groups; gi++) {
+	struct item_limit lim;
+	int ret = 0;
+
+	item_limit_init(&lim, o->limit);
+	for (size_t gi = 0; gi < fs->n_groups && !ret; gi++) {
 		const struct fewshot_group *g = &fs->groups[gi];
-		size_t n = g->n_items;
 
-		if (o->limit && o->limit < n)
-			n = o->limit;
-		for (size_t i = 0; i < n; i++) {
-			struct sample *s;
-			char *prompt;
-			int shots, ret;
-
-			ret = fit_prompt(fs, g, &g->items[i], o, &prompt, &shots, err);
-			if (ret < 0)
-				return ret;
-			s = sample_set_add(out);
-			s->id = xstrdup(g->items[i].id);
-			s->subtask = xstrdup(g->name);
-			s->label = xstrdup(g->items[i].answer);
-			s->shots = shots;
-			s->max_shots = fs->k;
-			sample_set_requests(s, IE_REQ_GENERATE, &prompt, 1);
-			s->reqs[0].gen.max_new_tokens = fs->max_new_tokens;
-			/* Instruction and exemplars: what the group's prompts share. */
-			s->reqs[0].shared_len = strlen(prompt) - strlen(g->items[i].query);
-		}
+		for (size_t i = 0; i < g->n_items && !ret; i++)
+			if (item_limit_take(&lim, g->name))
+				ret = add_sample(fs, g, &g->items[i], o, out, err);
 	}
-	return 0;
+	item_limit_release(&lim);
+	return ret;
 }
 
 void fewshot_score(struct sample *s)
@@ -142,16 +151,14 @@ void fewshot_record(const struct sample *s, json_t *rec)
 {
 	const struct ie_request *r = &s->reqs[0];
 
-	json_object_set_new(rec, "id", json_string(s->id));
-	json_object_set_new(rec, "subtask", json_string(s->subtask));
+	record_ids(s, rec);
 	json_object_set_new(rec, "prompt", json_string(s->prompts[0]));
 	json_object_set_new(rec, "shots", json_integer(s->shots));
-	json_object_set_new(rec, "output", r->res.text ? json_string(r->res.text) : json_null());
+	record_output(s, 0, rec);
 	json_object_set_new(rec, "label", json_string(s->label));
 	json_object_set_new(rec, "correct", json_boolean(s->correct == 1));
 	json_object_set_new(rec, "prompt_tokens", json_integer(r->res.n_prompt_tokens));
-	if (r->res.status < 0)
-		json_object_set_new(rec, "error", json_string(r->res.error ? r->res.error : "failed"));
+	record_error(s, rec);
 }
 
 static void example_release(struct fewshot_example *e)

@@ -45,8 +45,8 @@ void fewshot_add_item(struct fewshot_group *g, const char *id, const char *query
 		      const char *label);
 /* The prompt of item with k shots (caller frees). */
 char *fewshot_prompt(const struct fewshot_group *g, const struct fewshot_example *item, int k);
-/* Builds one greedy generation sample per item (at most o->limit per
- * group), fitting each prompt to the input limit when o->fit is set. */
+/* Builds one greedy generation sample per item (a group is a subtask for
+ * o->limit), fitting each prompt to the input limit when o->fit is set. */
 int fewshot_build(const struct fewshot *fs, const struct task_opts *o, struct sample_set *out,
 		  struct ie_error *err);
 /* Prefix check of the stripped output against the label. */

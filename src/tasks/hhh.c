@@ -65,17 +65,19 @@ static int responses(const json_t *scores, const char **chosen, const char **rej
 	return *chosen && *rejected ? 0 : -1;
 }
 
-static int load_subset(struct hhh_data *d, const char *data_dir, const char *subset,
+static int load_subset(struct hhh_data *d, const char *dir, const char *subset,
 		       struct ie_error *err)
 {
 	struct strbuf path = STRBUF_INIT;
 	json_t *root = NULL, *ex;
 	size_t i;
-	int ret;
+	int ret = 0;
 
-	strbuf_addf(&path, "%s/hhh/%s/task.json", data_dir, subset);
-	ret = json_file_load(path.buf, "(get it with 'instructeval download hhh' or pass "
-			     "--data DIR)", &root, err);
+	strbuf_addf(&path, "%s/%s/task.json", dir, subset);
+	if (!file_exists(path.buf))
+		ret = task_data_missing(&hhh_task, "file", path.buf, err);
+	if (!ret)
+		ret = json_file_load(path.buf, NULL, &root, err);
 	if (!ret && !json_is_array(json_object_get(root, "examples")))
 		ret = ie_error_set(err, IE_EINPUT, "%s: no \"examples\" array", path.buf);
 	json_array_foreach(json_object_get(root, "examples"), i, ex) {
@@ -109,11 +111,13 @@ static int load_subset(struct hhh_data *d, const char *data_dir, const char *sub
 static int hhh_load(struct task *t, const char *data_dir, struct ie_error *err)
 {
 	struct hhh_data *d = xcalloc(1, sizeof(*d));
+	char *dir = task_data_path(t->ops, data_dir, 0);
 	int ret = 0;
 
 	t->data = d;
 	for (size_t i = 0; i < N_SUBSETS && !ret; i++)
-		ret = load_subset(d, data_dir, subsets[i], err);
+		ret = load_subset(d, dir, subsets[i], err);
+	free(dir);
 	return ret;
 }
 
@@ -121,16 +125,16 @@ static int hhh_build(struct task *t, const struct task_opts *o, struct sample_se
 		     struct ie_error *err)
 {
 	struct hhh_data *d = t->data;
-	size_t taken = 0;
+	struct item_limit lim;
 
 	(void)err;
+	item_limit_init(&lim, o->limit);
 	for (size_t i = 0; i < d->n; i++) {
 		const struct hhh_example *e = &d->v[i];
 		char *prompts[2];
 		struct sample *s;
 
-		taken = i && !strcmp(e->subset, d->v[i - 1].subset) ? taken + 1 : 1;
-		if (o->limit && taken > o->limit)
+		if (!item_limit_take(&lim, e->subset))
 			continue;
 		prompts[0] = hhh_prompt(e->query, e->chosen, e->rejected);
 		prompts[1] = hhh_prompt(e->query, e->rejected, e->chosen);
@@ -144,6 +148,7 @@ static int hhh_build(struct task *t, const struct task_opts *o, struct sample_se
 			s->reqs[j].n_candidates = 2;
 		}
 	}
+	item_limit_release(&lim);
 	return 0;
 }
 
@@ -197,8 +202,7 @@ static json_t *scores_json(const struct ie_request *r)
 static void hhh_record(struct task *t, const struct sample *s, json_t *rec)
 {
 	(void)t;
-	json_object_set_new(rec, "id", json_string(s->id));
-	json_object_set_new(rec, "subtask", json_string(s->subtask));
+	record_ids(s, rec);
 	json_object_set_new(rec, "prompt_chosen_first", json_string(s->prompts[0]));
 	json_object_set_new(rec, "prompt_chosen_last", json_string(s->prompts[1]));
 	json_object_set_new(rec, "scores_chosen_first", scores_json(&s->reqs[0]));
@@ -206,10 +210,7 @@ static void hhh_record(struct task *t, const struct sample *s, json_t *rec)
 	json_object_set_new(rec, "prediction", json_string(s->correct == 1 ? "A" : "B"));
 	json_object_set_new(rec, "label", json_string("A"));
 	json_object_set_new(rec, "correct", json_boolean(s->correct == 1));
-	for (size_t j = 0; j < 2; j++)
-		if (s->reqs[j].res.status < 0)
-			json_object_set_new(rec, "error", json_string(s->reqs[j].res.error ?
-								       s->reqs[j].res.error : "failed"));
+	record_error(s, rec);
 }
 
 /* The letter where the chosen response stands: A, then B. */
@@ -241,6 +242,9 @@ static void hhh_release(struct task *t)
 const struct task_ops hhh_task = {
 	.name = "hhh",
 	.title = "HHH",
+	.group = "alignment",
+	.summary = "which of two answers is more helpful, honest and harmless",
+	.data = { "hhh/" },
 	.load = hhh_load,
 	.build = hhh_build,
 	.score = hhh_score,

@@ -158,15 +158,11 @@ json_t *he_pass_at_k(const size_t *n, const size_t *c, size_t problems)
 static int he_load(struct task *t, const char *data_dir, struct ie_error *err)
 {
 	struct he_problems *p = xcalloc(1, sizeof(*p));
-	char *path = path_join(data_dir, "humaneval/HumanEval.jsonl.gz");
+	char *path = task_data_path(t->ops, data_dir, 0);
 	int ret;
 
 	t->data = p;
 	ret = he_problems_load(p, path, err);
-	if (ret == IE_EINPUT && !file_exists(path))
-		ie_error_set(err, IE_EINPUT, "HumanEval data not found: no file '%s' (get it "
-			     "with 'instructeval download humaneval' or pass "
-			     "--data DIR)", path);
 	free(path);
 	return ret;
 }
@@ -186,6 +182,9 @@ static int he_build(struct task *t, const struct task_opts *o, struct sample_set
 	struct he_problems *p = t->data;
 	int n = o->samples > 0 ? o->samples : 1;
 	double temp = o->greedy ? 0.0 : he_temperature(n);
+	/* Not struct item_limit: each problem is a subtask of its own (its
+	 * task id), so "the first N items of each subtask" would keep them
+	 * all. A limited run takes the first N problems, as it always has. */
 	size_t count = o->limit && o->limit < p->n ? o->limit : p->n;
 
 	for (size_t i = 0; i < count; i++) {
@@ -351,17 +350,14 @@ static void he_record(struct task *t, const struct sample *s, json_t *rec)
 	json_object_set_new(rec, "task_id", json_incref(json_object_get(s->extra, "task_id")));
 	json_object_set_new(rec, "sample", json_incref(json_object_get(s->extra, "sample")));
 	json_object_set_new(rec, "prompt", json_string(s->prompts[0]));
-	json_object_set_new(rec, "output", s->reqs[0].res.text ? json_string(s->reqs[0].res.text)
-							     : json_null());
+	record_output(s, 0, rec);
 	json_object_set_new(rec, "completion",
 			    json_incref(json_object_get(s->extra, "completion")));
 	json_object_set_new(rec, "temperature",
 			    json_incref(json_object_get(s->extra, "temperature")));
 	json_object_foreach((json_t *)exec, key, v)
 		json_object_set(rec, key, v);
-	if (s->reqs[0].res.status < 0)
-		json_object_set_new(rec, "error", json_string(s->reqs[0].res.error ? s->reqs[0].res.error
-										: "failed"));
+	record_error(s, rec);
 }
 
 static void he_release(struct task *t)
@@ -375,6 +371,9 @@ static void he_release(struct task *t)
 const struct task_ops humaneval_task = {
 	.name = "humaneval",
 	.title = "HumanEval",
+	.group = "problem-solving",
+	.summary = "164 Python functions to complete, run in the sandbox, pass@1",
+	.data = { "humaneval/HumanEval.jsonl.gz" },
 	.load = he_load,
 	.build = he_build,
 	.score_batch = he_score_batch,

@@ -100,17 +100,13 @@ static int known_category(const char *c)
 static int impact_load(struct task *t, const char *data_dir, struct ie_error *err)
 {
 	struct impact_data *d = xcalloc(1, sizeof(*d));
-	char *path = path_join(data_dir, "impact/data.jsonl"), *text = NULL;
+	char *path = task_data_path(t->ops, data_dir, 0), *text = NULL;
 	size_t len, i, seen[N_CATEGORIES] = { 0 };
 	json_t *rows = NULL, *row;
 	int ret;
 
 	t->data = d;
 	ret = file_read(path, &text, &len, err);
-	if (ret == IE_EINPUT)
-		ie_error_set(err, IE_EINPUT, "IMPACT data not found: no file '%s' (get it with "
-			     "'instructeval download impact' or pass --data DIR)",
-			     path);
 	if (!ret)
 		ret = json_lines_parse(text, len, path, &rows, err);
 	json_array_foreach(rows, i, row) {
@@ -149,39 +145,44 @@ static void writer_request(struct sample *s)
 	s->reqs[0].gen.temperature = 0;
 }
 
+static int add_sample(const struct impact_item *it, const struct task_opts *o,
+		      struct sample_set *out, struct ie_error *err)
+{
+	struct strbuf in = STRBUF_INIT;
+	struct sample *s;
+	char *prompt;
+	int n = 0, ret;
+
+	strbuf_addf(&in, "%s %s", it->definition, it->prompt);
+	prompt = strbuf_detach(&in, NULL);
+	if (o->fit && (ret = ie_backend_count_tokens(o->fit, prompt, &n, err)) < 0) {
+		free(prompt);
+		return ret;
+	}
+	s = sample_set_add(out);
+	s->id = xstrdup(it->id);
+	s->subtask = xstrdup(it->category);
+	s->label = xstrdup("");
+	sample_set_requests(s, IE_REQ_GENERATE, &prompt, 1);
+	writer_request(s);
+	s->extra = json_pack("{s:s, s:s, s:b}", "definition", it->definition, "instruction",
+			     it->prompt, "over_input_limit", n > WRITER_LIMIT);
+	return 0;
+}
+
 static int impact_build(struct task *t, const struct task_opts *o, struct sample_set *out,
 			struct ie_error *err)
 {
 	struct impact_data *d = t->data;
-	size_t taken[N_CATEGORIES] = { 0 };
+	struct item_limit lim;
+	int ret = 0;
 
-	for (size_t i = 0; i < d->n; i++) {
-		const struct impact_item *it = &d->v[i];
-		struct strbuf in = STRBUF_INIT;
-		struct sample *s;
-		char *prompt;
-		int n = 0, ret;
-
-		for (int k = 0; k < N_CATEGORIES; k++)
-			if (!strcmp(categories[k], it->category) && o->limit && taken[k]++ >= o->limit)
-				goto next;
-		strbuf_addf(&in, "%s %s", it->definition, it->prompt);
-		prompt = strbuf_detach(&in, NULL);
-		if (o->fit && (ret = ie_backend_count_tokens(o->fit, prompt, &n, err)) < 0) {
-			free(prompt);
-			return ret;
-		}
-		s = sample_set_add(out);
-		s->id = xstrdup(it->id);
-		s->subtask = xstrdup(it->category);
-		s->label = xstrdup("");
-		sample_set_requests(s, IE_REQ_GENERATE, &prompt, 1);
-		writer_request(s);
-		s->extra = json_pack("{s:s, s:s, s:b}", "definition", it->definition, "instruction",
-				     it->prompt, "over_input_limit", n > WRITER_LIMIT);
-next:;
-	}
-	return 0;
+	item_limit_init(&lim, o->limit);
+	for (size_t i = 0; i < d->n && !ret; i++)
+		if (item_limit_take(&lim, d->v[i].category))
+			ret = add_sample(&d->v[i], o, out, err);
+	item_limit_release(&lim);
+	return ret;
 }
 
 /* The judge's requests for every sample: relevance and coherence. */
@@ -353,18 +354,15 @@ static void impact_record(struct task *t, const struct sample *s, json_t *rec)
 {
 	static const char *const keys[] = { "judge_prompts", "reviews", "scores", "judge_error",
 					    "over_input_limit", "judge_over_input_limit" };
-	const struct ie_request *r = &s->reqs[0];
 
 	(void)t;
-	json_object_set_new(rec, "id", json_string(s->id));
-	json_object_set_new(rec, "subtask", json_string(s->subtask));
+	record_ids(s, rec);
 	json_object_set_new(rec, "definition", json_incref(json_object_get(s->extra, "definition")));
 	json_object_set_new(rec, "instruction",
 			    json_incref(json_object_get(s->extra, "instruction")));
 	json_object_set_new(rec, "prompt", json_string(s->prompts[0]));
-	json_object_set_new(rec, "output", r->res.text ? json_string(r->res.text) : json_null());
-	if (r->res.status < 0)
-		json_object_set_new(rec, "error", json_string(r->res.error ? r->res.error : "failed"));
+	record_output(s, 0, rec);
+	record_error(s, rec);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		json_t *v = json_object_get(s->extra, keys[i]);
 
@@ -425,6 +423,10 @@ static void impact_release(struct task *t)
 const struct task_ops impact_task = {
 	.name = "impact",
 	.title = "IMPACT",
+	.group = "writing",
+	.summary = "200 writing prompts, the answers rated 1-5 by a judge model",
+	.data = { "impact/data.jsonl" },
+	.needs_judge = 1,
 	.load = impact_load,
 	.build = impact_build,
 	.score_batch = impact_score_batch,

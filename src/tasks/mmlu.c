@@ -171,28 +171,24 @@ static void add_item(struct fewshot_group *g, char *const *f, size_t index)
 static int list_subjects(const char *test_dir, char ***out, size_t *n_out, struct ie_error *err)
 {
 	if (dir_list_suffix(test_dir, "_test.csv", 0, out, n_out) < 0)
-		return ie_error_set(err, IE_EINPUT,
-				    "MMLU data not found: no folder '%s' (get it with "
-				    "'instructeval download mmlu' or pass --data DIR)",
-				    test_dir);
+		return ie_error_set(err, IE_EIO, "cannot list the folder '%s'", test_dir);
 	if (!*n_out) {
 		free(*out);
-		return ie_error_set(err, IE_EINPUT, "MMLU data not found: no *_test.csv in '%s'",
-				    test_dir);
+		return task_data_missing(&mmlu_task, "*_test.csv in", test_dir, err);
 	}
 	return 0;
 }
 
-static int load_subject(struct fewshot *fs, const char *data_dir, const char *subject,
-			struct ie_error *err)
+static int load_subject(struct fewshot *fs, const char *dev_dir, const char *test_dir,
+			const char *subject, struct ie_error *err)
 {
 	struct strbuf dev = STRBUF_INIT, test = STRBUF_INIT;
 	char *header = mmlu_header(subject);
 	struct fewshot_group *g = fewshot_add_group(fs, subject, header);
 	int ret;
 
-	strbuf_addf(&dev, "%s/mmlu/dev/%s_dev.csv", data_dir, subject);
-	strbuf_addf(&test, "%s/mmlu/test/%s_test.csv", data_dir, subject);
+	strbuf_addf(&dev, "%s/%s_dev.csv", dev_dir, subject);
+	strbuf_addf(&test, "%s/%s_test.csv", test_dir, subject);
 	ret = read_rows(dev.buf, g, add_shot, err);
 	if (!ret)
 		ret = read_rows(test.buf, g, add_item, err);
@@ -205,7 +201,8 @@ static int load_subject(struct fewshot *fs, const char *data_dir, const char *su
 static int mmlu_load(struct task *t, const char *data_dir, struct ie_error *err)
 {
 	struct fewshot *fs = fewshot_task_init(t, 5, 2048, 2);
-	char *test_dir = path_join(data_dir, "mmlu/test");
+	char *test_dir = task_data_path(t->ops, data_dir, 0);
+	char *dev_dir = task_data_path(t->ops, data_dir, 1);
 	char **subjects = NULL;
 	size_t n = 0;
 	int ret;
@@ -213,11 +210,12 @@ static int mmlu_load(struct task *t, const char *data_dir, struct ie_error *err)
 	ret = list_subjects(test_dir, &subjects, &n, err);
 	for (size_t i = 0; i < n; i++) {
 		if (!ret)
-			ret = load_subject(fs, data_dir, subjects[i], err);
+			ret = load_subject(fs, dev_dir, test_dir, subjects[i], err);
 		free(subjects[i]);
 	}
 	free(subjects);
 	free(test_dir);
+	free(dev_dir);
 	return ret;
 }
 
@@ -252,6 +250,9 @@ static json_t *mmlu_aggregate(struct task *t, const struct sample_set *set)
 const struct task_ops mmlu_task = {
 	.name = "mmlu",
 	.title = "MMLU",
+	.group = "problem-solving",
+	.summary = "57 subjects of four-choice questions, 5-shot",
+	.data = { "mmlu/test/", "mmlu/dev/" },
 	.load = mmlu_load,
 	.build = fewshot_task_build,
 	.score = fewshot_task_score,

@@ -1,10 +1,14 @@
-/* The table of tasks, and the sample containers every task fills. */
-#include <stdlib.h>
+/*
+ * The task table: every benchmark, in board order. Each task_ops (in its
+ * own file) carries what the rest of the program knows of the task, its
+ * name, title, group, data and help line, so the groups that --tasks
+ * takes, the help texts and the known-task lists are all derived from
+ * this one list.
+ */
 #include <string.h>
 
 #include "tasks/task.h"
 #include "tasks/tasks.h"
-#include "util/xalloc.h"
 #include "util/banned.h"
 
 static const struct task_ops *const all_tasks[] = {
@@ -31,11 +35,39 @@ const struct task_ops *task_find(const char *name)
 	return NULL;
 }
 
+/* Whether task i is the first of its group in the table. */
+static int first_of_group(size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(all_tasks[j]->group, all_tasks[i]->group))
+			return 0;
+	return 1;
+}
+
+const char *task_group(size_t i)
+{
+	size_t seen = 0, t;
+
+	for (t = 0; all_tasks[t]; t++)
+		if (first_of_group(t) && seen++ == i)
+			return all_tasks[t]->group;
+	return seen == i ? "all" : NULL;
+}
+
+int task_in_group(const struct task_ops *ops, const char *group)
+{
+	return !strcmp(group, "all") || !strcmp(ops->group, group);
+}
+
 int task_load(struct task *t, const struct task_ops *ops, const char *data_dir,
 	      struct ie_error *err)
 {
+	int ret;
+
 	t->ops = ops;
 	t->data = NULL;
+	if ((ret = task_data_check(ops, data_dir, err)) < 0)
+		return ret;
 	return ops->load(t, data_dir, err);
 }
 
@@ -44,49 +76,4 @@ void task_release(struct task *t)
 	if (t->ops && t->ops->release)
 		t->ops->release(t);
 	t->data = NULL;
-}
-
-struct sample *sample_set_add(struct sample_set *set)
-{
-	struct sample *s;
-
-	XGROW(set->v, set->cap, set->n + 1);
-	s = &set->v[set->n++];
-	memset(s, 0, sizeof(*s));
-	s->correct = -1;
-	return s;
-}
-
-void sample_set_requests(struct sample *s, enum ie_request_kind kind, char **prompts, size_t n)
-{
-	s->prompts = xcalloc(n, sizeof(char *));
-	s->reqs = xcalloc(n, sizeof(struct ie_request));
-	s->n_reqs = n;
-	for (size_t i = 0; i < n; i++) {
-		s->prompts[i] = prompts[i];
-		s->reqs[i].kind = kind;
-		s->reqs[i].prompt = prompts[i];
-	}
-}
-
-static void sample_release(struct sample *s)
-{
-	free(s->id);
-	free(s->subtask);
-	free(s->label);
-	for (size_t i = 0; i < s->n_reqs; i++) {
-		ie_request_release(&s->reqs[i]);
-		free(s->prompts[i]);
-	}
-	free(s->prompts);
-	free(s->reqs);
-	json_decref(s->extra);
-}
-
-void sample_set_release(struct sample_set *set)
-{
-	for (size_t i = 0; i < set->n; i++)
-		sample_release(&set->v[i]);
-	free(set->v);
-	memset(set, 0, sizeof(*set));
 }

@@ -23,7 +23,8 @@ struct task_opts {
 	/* Counts prompt tokens for fitting the context; NULL: prompts are
 	 * built with all their shots and never counted. */
 	struct ie_backend *fit;
-	size_t limit;   /* 0: all; else the first N test items per subtask */
+	size_t limit;   /* 0: all; else the first N test items per subtask
+			 * (struct item_limit; HumanEval: the first N problems) */
 	uint64_t seed;  /* base of per-request sampling seeds */
 	struct ie_backend *judge; /* the judge model of judged tasks */
 	int quiet;      /* no progress display */
@@ -69,11 +70,44 @@ int sample_set_submit(struct sample_set *set, struct ie_backend *b, const char *
 int requests_submit(struct ie_backend *b, const char *label, struct ie_request *reqs, size_t n,
 		    int quiet, struct ie_error *err);
 
+/* The --limit rule, "the first N test items of each subtask", for items
+ * met one by one in data order, their subtasks in any order. */
+struct item_limit {
+	size_t limit; /* 0: every item */
+	char **names; /* the subtasks seen so far */
+	size_t *taken;
+	size_t n, cap;
+};
+
+void item_limit_init(struct item_limit *l, size_t limit);
+/* 1 when the next item of subtask is among its first limit, else 0. */
+int item_limit_take(struct item_limit *l, const char *subtask);
+void item_limit_release(struct item_limit *l);
+
+/* The per-sample record fields that tasks write alike, for their record
+ * ops to place among their own. "id" and "subtask" come first. */
+void record_ids(const struct sample *s, json_t *rec);
+/* "output": the text request j generated, null when it has none. */
+void record_output(const struct sample *s, size_t j, json_t *rec);
+/* "error": why a request failed, when one did (the last such). */
+void record_error(const struct sample *s, json_t *rec);
+
 struct task;
 
+/* A benchmark: what the task table knows of it, and its operations.
+ * Adding one takes its file in src/tasks/ (declared in tasks.h, built by
+ * CMakeLists.txt) and its row in registry.c's table; groups, help texts
+ * and known-task lists follow from these fields. */
 struct task_ops {
-	const char *name;  /* as on the command line: "mmlu" */
-	const char *title; /* as on the board: "MMLU" */
+	const char *name;    /* as on the command line: "mmlu" */
+	const char *title;   /* as on the board: "MMLU" */
+	const char *group;   /* its board and group: "problem-solving" */
+	const char *summary; /* one line for help texts */
+	/* What it reads from the data folder, a folder with a trailing '/',
+	 * unused entries NULL; task_load checks that each is there before
+	 * load runs, so a load meets missing data only below a folder. */
+	const char *data[3];
+	int needs_judge;     /* scoring asks a judge model */
 	int (*load)(struct task *t, const char *data_dir, struct ie_error *err);
 	int (*build)(struct task *t, const struct task_opts *o, struct sample_set *out,
 		     struct ie_error *err);
@@ -102,9 +136,28 @@ struct task {
 const struct task_ops *task_find(const char *name);
 /* The NULL-terminated list of all tasks, in board order. */
 const struct task_ops *const *task_all(void);
+/* The i-th group: the tasks' groups in board order, each once, then
+ * "all"; NULL past the last. */
+const char *task_group(size_t i);
+/* Whether ops is one of group's tasks ("all" has every task). */
+int task_in_group(const struct task_ops *ops, const char *group);
 
+/* Checks the task's data (IE_ENODATA names what is missing), then loads
+ * it from data_dir. */
 int task_load(struct task *t, const struct task_ops *ops, const char *data_dir,
 	      struct ie_error *err);
 void task_release(struct task *t);
+
+/* data_dir joined with ops->data[i], a folder's '/' left off (caller
+ * frees). */
+char *task_data_path(const struct task_ops *ops, const char *data_dir, size_t i);
+/* Sets err to "<title> data not found: no <what> '<path>' (get it with
+ * 'instructeval download <name>')" and returns IE_ENODATA. what is "file",
+ * "folder", or what a folder lacks ("*.json in"). */
+int task_data_missing(const struct task_ops *ops, const char *what, const char *path,
+		      struct ie_error *err);
+/* Checks that every path of ops->data is in data_dir, as a folder or a
+ * file as it is written; IE_ENODATA names the first that is not. */
+int task_data_check(const struct task_ops *ops, const char *data_dir, struct ie_error *err);
 
 #endif

