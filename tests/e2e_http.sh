@@ -69,13 +69,13 @@ PY
 
 # Through the fault-injecting proxy, with an API key.
 python3 "$IE_SOURCE_DIR/tests/reference/fault_proxy.py" "$T/proxy.port" \
-    "http://127.0.0.1:$PORT" "$T/proxy.log" 4 &
+    "http://127.0.0.1:$PORT" "$T/proxy.log" 3 &
 PROXY=$!
 for _ in $(seq 100); do [ -e "$T/proxy.port" ] && break; sleep 0.1; done
 PPORT="$(cat "$T/proxy.port")"
 SECRET="sk-test-$RANDOM$RANDOM-secret"
 OPENAI_API_KEY="$SECRET" "$IE_BIN" run --model "http://127.0.0.1:$PPORT" --tasks "$TASKS" \
-    --data "$T/data" --limit 2 --concurrency 4 --timeout 2 --store "$T/store.db" \
+    --data "$T/data" --limit 2 --concurrency 4 --timeout 1.5 --store "$T/store.db" \
     --out "$T/faults" >"$T/faults.table" 2>"$T/faults.err" ||
     { cat "$T/faults.err"; fail "the run through faults failed"; }
 for t in mmlu bbh crass hhh; do

@@ -102,6 +102,9 @@ static void exchange_setup(struct http_be *hb, struct exchange *x, const char *u
 	x->retry_after = -1;
 	strbuf_init(&x->reply, RESPONSE_MAX);
 	x->headers = curl_slist_append(NULL, "Content-Type: application/json");
+	/* No "Expect: 100-continue": servers that do not answer it would cost
+	 * a second's wait on every request with a large body. */
+	x->headers = curl_slist_append(x->headers, "Expect:");
 	if (hb->auth)
 		x->headers = curl_slist_append(x->headers, hb->auth);
 	curl_easy_setopt(x->easy, CURLOPT_URL, url);
@@ -482,14 +485,17 @@ int http_submit(struct ie_backend *be, struct ie_request *reqs, size_t n, ie_don
 	b.multi = curl_multi_init();
 	while (b.finished < n && !(b.stop && b.in_flight == 0)) {
 		double wait = fill(&b);
-		int running, left;
+		int running, left, ended = 0;
 		CURLMsg *m;
 
 		curl_multi_perform(b.multi, &running);
 		while ((m = curl_multi_info_read(b.multi, &left)))
-			if (m->msg == CURLMSG_DONE)
+			if (m->msg == CURLMSG_DONE) {
 				on_complete(&b, m->easy_handle, m->data.result);
-		if (b.finished < n && !b.stop)
+				ended = 1;
+			}
+		/* A finished transfer frees a place: fill it before waiting. */
+		if (!ended && b.finished < n && !b.stop)
 			curl_multi_poll(b.multi, NULL, 0, (int)(wait * 1000) + 1, NULL);
 		progress_line(&b, &last);
 	}

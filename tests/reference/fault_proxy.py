@@ -6,7 +6,8 @@ Listens on a free loopback port (written to PORT_FILE once it listens) and
 forwards every request to UPSTREAM_URL. POST requests are numbered, and by
 their number some are answered with faults instead: HTTP 500, HTTP 429 with
 Retry-After, a connection closed before any answer, a stall longer than the
-client's time-out, or a reply whose body is cut off in the middle. Each
+client's time-out, or a reply whose body is cut off in the middle (requests
+for token counts get only the quick faults, and less often). Each
 request's method, path, whether it carried an Authorization header, and the
 fault it got are appended to LOG_FILE as one JSON line.
 """
@@ -24,8 +25,11 @@ STALL_S = float(sys.argv[4]) if len(sys.argv) > 4 else 6.0
 lock = threading.Lock()
 counter = [0]
 
-# By POST number modulo 10: what goes wrong. The rest pass through.
+# By number modulo 10, what goes wrong with a request for an answer; the
+# rest pass through. Other POSTs (token counts, asked one at a time) get
+# only the quick faults, and less often.
 FAULTS = {1: "500", 3: "429", 5: "drop", 7: "cut", 8: "stall"}
+OTHER_FAULTS = {7: "500", 17: "drop", 27: "cut"}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -66,7 +70,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command == "POST":
             with lock:
                 counter[0] += 1
-                fault = FAULTS.get(counter[0] % 10)
+                if "completion" in self.path:
+                    fault = FAULTS.get(counter[0] % 10)
+                else:
+                    fault = OTHER_FAULTS.get(counter[0] % 30)
         self.log(fault)
         if fault == "500":
             return self.reply(500, b'{"error":{"code":500,"message":"injected failure"}}')
@@ -91,8 +98,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         self.reply(status, data)
 
-    do_GET = handle_any
-    do_POST = handle_any
+    def handle_safely(self):
+        # The client gives up on stalled requests: their late answers find
+        # the connection closed, which is what a stall is for.
+        try:
+            self.handle_any()
+        except OSError:
+            self.close_connection = True
+
+    do_GET = handle_safely
+    do_POST = handle_safely
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
