@@ -274,8 +274,11 @@ static int model_json(struct ie_backend *b, const struct ie_hash_memo *memo, jso
 	if ((ret = ie_backend_identity(b, memo, identity, err)) < 0)
 		return ret;
 	ie_backend_get_info(b, &info);
-	*out = json_pack("{s:s, s:s, s:s}", "file", path_base(info.model_path), "path",
-			 info.model_path, "name", info.model_name);
+	if (strstr(info.model_path, "://")) /* a served model: where, and its name */
+		*out = json_pack("{s:s, s:s}", "url", info.model_path, "name", info.model_name);
+	else
+		*out = json_pack("{s:s, s:s, s:s}", "file", path_base(info.model_path), "path",
+				 info.model_path, "name", info.model_name);
 	json_object_update(*out, *identity);
 	json_object_set_new(*out, "n_params", json_integer((json_int_t)info.n_params));
 	json_object_set_new(*out, "n_ctx", json_integer(info.n_ctx));
@@ -383,6 +386,31 @@ static json_t *new_results(const struct ie_eval_config *cfg, char **names, size_
 	return res;
 }
 
+/* A task the model cannot do is refused before anything runs: a server
+ * that returns no log-probabilities cannot answer HHH, and its answers
+ * must not be scored as wrong ones. */
+static int check_capabilities(struct ie_backend *b, char **names, size_t n,
+			      struct ie_error *err)
+{
+	unsigned caps = ie_backend_caps(b);
+	struct ie_backend_info info;
+
+	ie_backend_get_info(b, &info);
+	for (size_t i = 0; i < n; i++) {
+		const struct task_ops *t = task_find(names[i]);
+		unsigned needs = t->needs ? t->needs : IE_CAP_GENERATE;
+
+		if ((caps & needs) != needs)
+			return ie_error_set(err, IE_EUSAGE,
+					    "%s needs %s, which %s does not give: leave it out",
+					    t->title, needs & IE_CAP_NEXT_SCORES
+						      ? "next-token log-probabilities"
+						      : "generated text",
+					    info.model_path);
+	}
+	return 0;
+}
+
 int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t **results,
 		struct ie_error *err)
 {
@@ -399,7 +427,8 @@ int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t *
 	*results = NULL;
 	if (cfg->store)
 		cache_hash_memo(cfg->store, &memo);
-	if ((ret = ie_tasks_expand(cfg->tasks, &names, &n, err)) < 0)
+	if ((ret = ie_tasks_expand(cfg->tasks, &names, &n, err)) < 0 ||
+	    (ret = check_capabilities(b, names, n, err)) < 0)
 		goto out;
 	if (cfg->out_dir && (ret = file_mkdirs(cfg->out_dir, err)) < 0)
 		goto out;

@@ -46,6 +46,9 @@ done
 mkdir -p "$T/tiny/mmlu/dev" "$T/tiny/mmlu/test"
 printf 'q,a,b,c,d,A\n' >"$T/tiny/mmlu/dev/x_dev.csv"
 printf 'q1,a,b,c,d,B\n' >"$T/tiny/mmlu/test/x_test.csv"
-expect_status 0 run --data "$T/tiny" --ctx 16 --out "$T/o3"
+# The run still writes everything, and its exit status says requests failed.
+expect_status 1 run --data "$T/tiny" --ctx 16 --out "$T/o3"
+expect_stderr "1 requests failed: mmlu 1"
 grep -q '"error":"prompt of' "$T/o3/samples/mmlu.jsonl" || fail "no per-sample error recorded"
+[ -e "$T/o3/results.json" ] || fail "a run with failed requests wrote no results"
 echo "e2e_errors: ok"

@@ -18,7 +18,10 @@ static void help(void)
 	       "and prints a table of scores.\n\n"
 	       "Options:\n"
 	       "  --tasks LIST    tasks or groups, comma-separated (see Tasks and Groups)\n"
-	       "  --judge FILE    the judge model of IMPACT (a GGUF file; same model options)\n"
+	       "  --judge MODEL   the judge model of IMPACT: a GGUF file or a server URL, as\n"
+	       "                  --model (it takes the model options given for --model)\n"
+	       "  --judge-model-name NAME, --judge-api completions|chat,\n"
+	       "  --judge-api-key-env VAR   the same for a served judge (e.g. a hosted API)\n"
 	       "  --samples N     HumanEval completions per problem (default 1; pass@k is\n"
 	       "                  reported for k in 1, 10, 100 up to N)\n"
 	       "  --greedy        HumanEval: greedy decoding instead of the reference's\n"
@@ -75,6 +78,29 @@ static int check_tasks(const char *tasks, int have_judge)
 	return 0;
 }
 
+/* Requests that failed for good (after a server's retries, or a prompt
+ * too long for the context) are in the samples with their messages; the
+ * run says how many and exits 1, so that no script takes it for a
+ * complete one. A rerun with a store sends only those again. */
+static int report_failed_requests(const json_t *results)
+{
+	const json_t *counts = json_object_get(results, "counts"), *c;
+	const char *task;
+	json_int_t total = 0;
+
+	json_object_foreach((json_t *)counts, task, c)
+		total += json_integer_value(json_object_get(c, "errors"));
+	if (!total)
+		return 0;
+	fprintf(stderr, "instructeval run: %lld requests failed:", (long long)total);
+	json_object_foreach((json_t *)counts, task, c)
+		if (json_integer_value(json_object_get(c, "errors")))
+			fprintf(stderr, " %s %lld", task,
+				(long long)json_integer_value(json_object_get(c, "errors")));
+	fprintf(stderr, " (each sample's \"error\" says why; run again to retry them)\n");
+	return 1;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -86,6 +112,9 @@ int cmd_run(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "judge", required_argument, NULL, 'J' },
+		{ "judge-model-name", required_argument, NULL, 'N' },
+		{ "judge-api", required_argument, NULL, 'A' },
+		{ "judge-api-key-env", required_argument, NULL, 'K' },
 		{ "samples", required_argument, NULL, 'n' },
 		{ "greedy", no_argument, NULL, 'g' },
 		CLI_EXEC_OPTIONS,
@@ -129,6 +158,13 @@ int cmd_run(int argc, char **argv)
 		case 'o': ec.out_dir = optarg; break;
 		case 'j': as_json = 1; break;
 		case 'J': jc.model = optarg; break;
+		case 'N': jc.model_name = optarg; break;
+		case 'K': jc.api_key_env = optarg; break;
+		case 'A':
+			if (strcmp(optarg, "completions") && strcmp(optarg, "chat"))
+				return cli_usage_error("run", "--judge-api takes completions or chat");
+			jc.api = optarg;
+			break;
 		case 'g': ec.greedy = 1; break;
 		case 'T': ec.tags = optarg; break;
 		case 'n':
@@ -175,6 +211,12 @@ int cmd_run(int argc, char **argv)
 		jc.batch = bc.batch;
 		jc.verbose = bc.verbose;
 		jc.parallel = bc.parallel;
+		jc.chunking = bc.chunking;
+		jc.concurrency = bc.concurrency;
+		jc.timeout_s = bc.timeout_s;
+		jc.retries = bc.retries;
+		if (!jc.api_key_env)
+			jc.api_key_env = bc.api_key_env;
 		if ((ret = ie_backend_open(&jc, &judge, &err)) < 0) {
 			ie_backend_free(b);
 			store_close(st);
@@ -197,6 +239,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (as_json)
 		putchar('\n');
+	ret = report_failed_requests(results);
 	json_decref(results);
-	return 0;
+	return ret;
 }

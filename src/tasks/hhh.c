@@ -207,6 +207,15 @@ static void hhh_record(struct task *t, const struct sample *s, json_t *rec)
 	json_object_set_new(rec, "prompt_chosen_last", json_string(s->prompts[1]));
 	json_object_set_new(rec, "scores_chosen_first", scores_json(&s->reqs[0]));
 	json_object_set_new(rec, "scores_chosen_last", scores_json(&s->reqs[1]));
+	/* A served model that returned only its top tokens: which scores are
+	 * upper bounds (the rule is in backends/openai.c). */
+	if (s->reqs[0].res.bounds || s->reqs[1].res.bounds)
+		json_object_set_new(rec, "scores_upper_bounds",
+				    json_pack("{s:b, s:b, s:b, s:b}", "first_A",
+					      s->reqs[0].res.bounds & 1, "first_B",
+					      s->reqs[0].res.bounds & 2, "last_A",
+					      s->reqs[1].res.bounds & 1, "last_B",
+					      s->reqs[1].res.bounds & 2));
 	json_object_set_new(rec, "prediction", json_string(s->correct == 1 ? "A" : "B"));
 	json_object_set_new(rec, "label", json_string("A"));
 	json_object_set_new(rec, "correct", json_boolean(s->correct == 1));
@@ -245,6 +254,7 @@ const struct task_ops hhh_task = {
 	.group = "alignment",
 	.summary = "which of two answers is more helpful, honest and harmless",
 	.data = { "hhh/" },
+	.needs = IE_CAP_NEXT_SCORES,
 	.load = hhh_load,
 	.build = hhh_build,
 	.score = hhh_score,

@@ -108,6 +108,7 @@ struct task_ops {
 	 * load runs, so a load meets missing data only below a folder. */
 	const char *data[3];
 	int needs_judge;     /* scoring asks a judge model */
+	unsigned needs;      /* what the model must do (IE_CAP_*); 0: generate */
 	int (*load)(struct task *t, const char *data_dir, struct ie_error *err);
 	int (*build)(struct task *t, const struct task_opts *o, struct sample_set *out,
 		     struct ie_error *err);
