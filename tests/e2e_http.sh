@@ -74,7 +74,9 @@ PROXY=$!
 for _ in $(seq 100); do [ -e "$T/proxy.port" ] && break; sleep 0.1; done
 PPORT="$(cat "$T/proxy.port")"
 SECRET="sk-test-$RANDOM$RANDOM-secret"
-OPENAI_API_KEY="$SECRET" "$IE_BIN" run --model "http://127.0.0.1:$PPORT" --tasks "$TASKS" \
+# Two endpoints: the proxy and the server behind it, balanced by load.
+OPENAI_API_KEY="$SECRET" "$IE_BIN" run --model "http://127.0.0.1:$PPORT,http://127.0.0.1:$PORT" \
+    --tasks "$TASKS" \
     --data "$T/data" --limit 2 --concurrency 4 --timeout 1.5 --store "$T/store.db" \
     --out "$T/faults" >"$T/faults.table" 2>"$T/faults.err" ||
     { cat "$T/faults.err"; fail "the run through faults failed"; }
@@ -93,6 +95,32 @@ PY
 if grep -rl -- "$SECRET" "$T/faults" "$T/store.db"* "$T/faults.err" "$T/faults.table"; then
     fail "the API key was written to a file"
 fi
+
+# A server that is not llama-server and returns no log-probabilities:
+# HHH is refused before anything runs; generation goes through
+# /v1/completions, with token counts estimated and flagged.
+python3 "$IE_SOURCE_DIR/tests/reference/fault_proxy.py" "$T/plain.port" \
+    "http://127.0.0.1:$PORT" "$T/plain.log" 0 plain &
+PLAIN=$!
+for _ in $(seq 100); do [ -e "$T/plain.port" ] && break; sleep 0.1; done
+QPORT="$(cat "$T/plain.port")"
+expect_status 2 "$IE_BIN" run --model "http://127.0.0.1:$QPORT" --tasks crass,hhh --data "$T/data" \
+    --limit 2 --no-store --out "$T/plain"
+expect_stderr "HHH needs next-token log-probabilities"
+[ ! -e "$T/plain/results.json" ] || fail "a refused run wrote results"
+"$IE_BIN" run --model "http://127.0.0.1:$QPORT" --tasks crass --data "$T/data" --limit 2 \
+    --no-store --quiet --out "$T/plain" >/dev/null || fail "generation through /v1/completions failed"
+python3 - "$T/plain" "$T/http" <<'PY'
+import json, os, sys
+res = json.load(open(os.path.join(sys.argv[1], "results.json")))
+assert res["model"]["token_counts"] == "estimate", res["model"]
+assert "server" not in res["model"]["server"], res["model"]["server"]
+def outs(d):
+    return [json.loads(l)["output"].strip() for l in open(os.path.join(d, "samples", "crass.jsonl"))]
+assert outs(sys.argv[1]) == outs(sys.argv[2]), "/v1/completions gave other outputs"
+print("plain server: HHH refused, CRASS through /v1/completions identical")
+PY
+kill "$PLAIN"
 
 # A server that is not there: a clear error, exit 1 or 2, nothing written.
 kill "$PROXY"

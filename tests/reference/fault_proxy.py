@@ -1,6 +1,6 @@
 """A fault-injecting HTTP proxy for the HTTP backend's tests.
 
-    fault_proxy.py PORT_FILE UPSTREAM_URL LOG_FILE
+    fault_proxy.py PORT_FILE UPSTREAM_URL LOG_FILE [STALL_S [plain]]
 
 Listens on a free loopback port (written to PORT_FILE once it listens) and
 forwards every request to UPSTREAM_URL. POST requests are numbered, and by
@@ -10,6 +10,10 @@ client's time-out, or a reply whose body is cut off in the middle (requests
 for token counts get only the quick faults, and less often). Each
 request's method, path, whether it carried an Authorization header, and the
 fault it got are appended to LOG_FILE as one JSON line.
+
+With "plain" it injects no faults and plays a server that is not
+llama-server and returns no log-probabilities: /props and /tokenize answer
+404, and every "logprobs" member is taken out of the replies.
 """
 import http.server
 import json
@@ -22,6 +26,7 @@ import urllib.request
 
 PORT_FILE, UPSTREAM, LOG = sys.argv[1], sys.argv[2].rstrip("/"), sys.argv[3]
 STALL_S = float(sys.argv[4]) if len(sys.argv) > 4 else 6.0
+PLAIN = len(sys.argv) > 5 and sys.argv[5] == "plain"
 lock = threading.Lock()
 counter = [0]
 
@@ -67,6 +72,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(n) if n else None
         fault = None
+        if PLAIN:
+            return self.plain(body)
         if self.command == "POST":
             with lock:
                 counter[0] += 1
@@ -96,6 +103,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)
             return
+        self.reply(status, data)
+
+    def plain(self, body):
+        self.log(None)
+        if self.path.startswith("/props") or self.path.startswith("/tokenize"):
+            return self.reply(404, b'{"error":{"message":"not found"}}')
+        status, data = self.forward(body)
+        try:
+            doc = json.loads(data)
+            for c in doc.get("choices", []):
+                c.pop("logprobs", None)
+            data = json.dumps(doc).encode()
+        except ValueError:
+            pass
         self.reply(status, data)
 
     def handle_safely(self):
