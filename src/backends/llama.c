@@ -273,22 +273,6 @@ static char *detokenize(struct llama_be *lb, const struct tokens *t)
 	return out;
 }
 
-/* Cuts text at the first stop string it contains; returns whether it did. */
-static int cut_at_stop(char *text, const struct ie_gen_params *gp)
-{
-	char *first = NULL;
-
-	for (size_t i = 0; i < gp->n_stop; i++) {
-		char *s = gp->stop[i][0] ? strstr(text, gp->stop[i]) : NULL;
-
-		if (s && (!first || s < first))
-			first = s;
-	}
-	if (first)
-		*first = '\0';
-	return first != NULL;
-}
-
 static int has_blank_line_after_text(const char *text)
 {
 	return strstr(text + strspn(text, "\n"), "\n\n") != NULL;
@@ -321,7 +305,7 @@ static int accept_token(struct llama_be *lb, const struct ie_gen_params *gp, str
 	out->v[out->n++] = tok;
 	if (gp->n_stop || gp->stop_at_blank_line) {
 		char *text = detokenize(lb, out);
-		int stop = cut_at_stop(text, gp) ||
+		int stop = gen_cut_at_stop(text, gp) ||
 			   (gp->stop_at_blank_line && has_blank_line_after_text(text));
 
 		free(text);
@@ -334,7 +318,7 @@ static int accept_token(struct llama_be *lb, const struct ie_gen_params *gp, str
 static void finish_text(struct llama_be *lb, struct ie_request *r, const struct tokens *out)
 {
 	r->res.text = detokenize(lb, out);
-	cut_at_stop(r->res.text, &r->gen);
+	gen_cut_at_stop(r->res.text, &r->gen);
 	r->res.n_new_tokens = (int)out->n;
 }
 

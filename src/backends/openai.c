@@ -28,6 +28,7 @@
 
 #include "backends/backends.h"
 #include "backends/http.h"
+#include "backends/sampling.h"
 #include "util/fileio.h"
 #include "util/jsonfile.h"
 #include "util/utf8.h"
@@ -404,21 +405,6 @@ static int openai_read(struct http_be *hb, struct ie_request *r, const json_t *r
 			 json_integer_value(json_object_get(usage, "completion_tokens")));
 }
 
-/* Cuts text at the first of the stop strings it holds. */
-static void cut_at_stops(char *text, const struct ie_gen_params *g)
-{
-	char *first = NULL;
-
-	for (size_t i = 0; i < g->n_stop; i++) {
-		char *p = g->stop[i][0] ? strstr(text, g->stop[i]) : NULL;
-
-		if (p && (!first || p < first))
-			first = p;
-	}
-	if (first)
-		*first = '\0';
-}
-
 /* The text of the generated tokens' bytes, as the in-process backend
  * makes it: invalid UTF-8 replaced as Python's errors="replace" does, then
  * cut at the first stop string. */
@@ -433,7 +419,7 @@ static int llama_finish(struct ie_request *r, const json_t *state)
 		strbuf_addc(&sb, (char)json_integer_value(b));
 	r->res.text = utf8_repair(strbuf_str(&sb), sb.len);
 	strbuf_release(&sb);
-	cut_at_stops(r->res.text, &r->gen);
+	gen_cut_at_stop(r->res.text, &r->gen);
 	r->res.n_prompt_tokens = (int)json_integer_value(json_object_get(state, "n_prompt"));
 	r->res.n_new_tokens = (int)json_array_size(json_object_get(state, "gen"));
 	r->res.status = 0;

@@ -1,6 +1,7 @@
 /* Token choice for the backends that see logits (see sampling.h). */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "backends/sampling.h"
 #include "util/splitmix.h"
@@ -114,4 +115,19 @@ int sampler_pick(struct sampler *s, const float *logits, int n)
 			return s->idx[i];
 	}
 	return s->idx[k - 1];
+}
+
+int gen_cut_at_stop(char *text, const struct ie_gen_params *g)
+{
+	char *first = NULL;
+
+	for (size_t i = 0; i < g->n_stop; i++) {
+		char *s = g->stop[i][0] ? strstr(text, g->stop[i]) : NULL;
+
+		if (s && (!first || s < first))
+			first = s;
+	}
+	if (first)
+		*first = '\0';
+	return first != NULL;
 }

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "instructeval/backend.h"
+
 struct sampler {
 	double temperature, top_p;
 	uint64_t state;
@@ -24,5 +26,9 @@ int sampler_argmax(const float *logits, int n);
 double sampler_logsumexp(const float *logits, int n);
 /* A uniform double in [0, 1) from the generator. */
 double sampler_uniform(struct sampler *s);
+
+/* Cuts text at the first stop string of g it contains; returns whether it
+ * did. Every backend ends generated text this way. */
+int gen_cut_at_stop(char *text, const struct ie_gen_params *g);
 
 #endif
