@@ -23,8 +23,8 @@ DATA="${INSTRUCTEVAL_DATA:-$HERE/../shared/data}"
 BIN="$HERE/build/instructeval"
 THREADS="$(nproc)"
 T="$(mktemp -d)"
-PIDS=()
-trap 'kill "${PIDS[@]}" 2>/dev/null || true; rm -rf "$T"' EXIT
+# serve runs in a subshell: the servers' pids are kept in files.
+trap 'for f in "$T"/*.pid; do kill "$(cat "$f")" 2>/dev/null || true; done; rm -rf "$T"' EXIT
 
 "$BIN" mkmodel --vocab "$LLAMA/models/ggml-vocab-llama-spm.gguf" --out "$T/f16.gguf" \
     --layers 4 --dim 1024 --heads 16 --kv-heads 16 --ff 2816 --f16 >/dev/null
@@ -36,7 +36,7 @@ serve() { # serve THREADS SLOTS: starts a server, prints its port
     p="$(port)"
     "$LLAMA/bin/llama-server" -m "$T/m.gguf" --host 127.0.0.1 --port "$p" -t "$1" -c 8192 \
         -b 512 -ub 512 -np "$2" >"$T/server-$p.log" 2>&1 &
-    PIDS+=($!)
+    echo $! >"$T/$p.pid"
     for _ in $(seq 600); do
         curl -sf "http://127.0.0.1:$p/health" >/dev/null 2>&1 && break
         sleep 0.1
@@ -58,7 +58,7 @@ one="$(serve "$THREADS" 1)"
 http_s="$(timed http1 --model "http://127.0.0.1:$one" --concurrency 1)"
 a="$(serve $(((THREADS + 1) / 2)) 4)"
 b="$(serve $(((THREADS + 1) / 2)) 4)"
-kill "${PIDS[0]}"
+kill "$(cat "$T/$one.pid")"
 many_s="$(timed http8 --model "http://127.0.0.1:$a,http://127.0.0.1:$b" --concurrency 8)"
 
 python3 - "$T" "$local_s" "$http_s" "$many_s" <<'PY'
