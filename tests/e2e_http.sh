@@ -77,9 +77,12 @@ SECRET="sk-test-$RANDOM$RANDOM-secret"
 # Two endpoints: the proxy and the server behind it, balanced by load.
 OPENAI_API_KEY="$SECRET" "$IE_BIN" run --model "http://127.0.0.1:$PPORT,http://127.0.0.1:$PORT" \
     --tasks "$TASKS" \
-    --data "$T/data" --limit 2 --concurrency 4 --timeout 1.5 --store "$T/store.db" \
-    --out "$T/faults" >"$T/faults.table" 2>"$T/faults.err" ||
-    { cat "$T/faults.err"; fail "the run through faults failed"; }
+    --data "$T/data" --limit 2 --concurrency 4 --timeout 1.5 --retries 12 --store "$T/store.db" \
+    --out "$T/faults" >"$T/faults.table" 2>"$T/faults.err" || {
+    cat "$T/faults.err"
+    grep -h '"error"' "$T"/faults/samples/*.jsonl | cut -c1-2000 >&2 || true
+    fail "the run through faults failed"
+}
 for t in mmlu bbh crass hhh; do
     cmp "$T/http/samples/$t.jsonl" "$T/faults/samples/$t.jsonl" ||
         fail "$t samples differ through faults"

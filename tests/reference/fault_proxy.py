@@ -30,10 +30,11 @@ PLAIN = len(sys.argv) > 5 and sys.argv[5] == "plain"
 lock = threading.Lock()
 counter = [0]
 
-# By number modulo 10, what goes wrong with a request for an answer; the
-# rest pass through. Other POSTs (token counts, asked one at a time) get
-# only the quick faults, and less often.
-FAULTS = {1: "500", 3: "429", 5: "drop", 7: "cut", 8: "stall"}
+# By number modulo 20, what goes wrong with a request for an answer (one in
+# four: a request then fails for good only if all its tries do, about
+# 0.25^13 with 12 retries); the rest pass through. Other POSTs (token
+# counts, asked one at a time) get only the quick faults, and less often.
+FAULTS = {1: "500", 5: "429", 9: "drop", 13: "cut", 17: "stall"}
 OTHER_FAULTS = {7: "500", 17: "drop", 27: "cut"}
 
 
@@ -78,7 +79,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with lock:
                 counter[0] += 1
                 if "completion" in self.path:
-                    fault = FAULTS.get(counter[0] % 10)
+                    fault = FAULTS.get(counter[0] % 20)
                 else:
                     fault = OTHER_FAULTS.get(counter[0] % 30)
         self.log(fault)
