@@ -24,9 +24,11 @@ PORT="$(free_port)"
     -np 1 >"$T/server.log" 2>&1 &
 SERVER=$!
 PROXY=
+PLAIN=
 cleanup() {
     kill "$SERVER" 2>/dev/null || true
     [ -z "$PROXY" ] || kill "$PROXY" 2>/dev/null || true
+    [ -z "$PLAIN" ] || kill "$PLAIN" 2>/dev/null || true
     rm -rf "$T"
 }
 trap cleanup EXIT

@@ -359,6 +359,12 @@ static void job_fail(struct batch *b, struct job *j, const char *why)
 	job_finish(b, j);
 }
 
+static void wait_push(struct batch *b, struct job *j)
+{
+	XGROW(b->waiting, b->cap_waiting, b->n_waiting + 1);
+	b->waiting[b->n_waiting++] = (size_t)(j - b->jobs);
+}
+
 /* Schedules another try of j: Retry-After when the server sent one, else
  * a full-jitter exponential backoff. */
 static void job_retry(struct batch *b, struct job *j, const char *why)
@@ -375,8 +381,7 @@ static void job_retry(struct batch *b, struct job *j, const char *why)
 	j->last_error = xstrdup(why);
 	j->not_before = progress_now() + delay;
 	hb->retries_total++;
-	XGROW(b->waiting, b->cap_waiting, b->n_waiting + 1);
-	b->waiting[b->n_waiting++] = (size_t)(j - b->jobs);
+	wait_push(b, j);
 }
 
 static void endpoint_result(struct http_be *hb, int ep, int ok)
@@ -419,8 +424,7 @@ static void on_complete(struct batch *b, CURL *easy, CURLcode rc)
 			j->step++;
 			j->attempts = 0;
 			j->not_before = 0;
-			XGROW(b->waiting, b->cap_waiting, b->n_waiting + 1);
-			b->waiting[b->n_waiting++] = (size_t)(j - b->jobs);
+			wait_push(b, j);
 			json_decref(reply);
 			return;
 		}

@@ -55,7 +55,8 @@ struct llama_be {
 		size_t *v;
 		size_t n, cap;
 	} cut;
-	struct tokens scratch;
+	struct tokens scratch; /* the tokens of scratch_head alone */
+	char *scratch_head;
 	char *path;
 	char name[256];
 	int64_t size;
@@ -225,15 +226,19 @@ static size_t shared_tokens(struct llama_be *lb, const struct ie_request *r,
 			    const struct tokens *p)
 {
 	size_t n = 0;
-	char *head;
 
 	if (!r->shared_len || r->shared_len >= strlen(r->prompt))
 		return 0;
-	head = xstrndup(r->prompt, r->shared_len);
-	if (tokenize(lb, head, 1, &lb->scratch) == 0)
-		while (n < lb->scratch.n && n < p->n && lb->scratch.v[n] == p->v[n])
-			n++;
-	free(head);
+	/* Sorted neighbours share their block: tokenize it once for them. */
+	if (!lb->scratch_head || strlen(lb->scratch_head) != r->shared_len ||
+	    strncmp(lb->scratch_head, r->prompt, r->shared_len)) {
+		free(lb->scratch_head);
+		lb->scratch_head = xstrndup(r->prompt, r->shared_len);
+		if (tokenize(lb, lb->scratch_head, 1, &lb->scratch) < 0)
+			lb->scratch.n = 0;
+	}
+	while (n < lb->scratch.n && n < p->n && lb->scratch.v[n] == p->v[n])
+		n++;
 	return n < p->n ? n : 0;
 }
 
@@ -704,6 +709,7 @@ static void lb_destroy(struct ie_backend *b)
 	free(lb->cache.v);
 	free(lb->cut.v);
 	free(lb->scratch.v);
+	free(lb->scratch_head);
 	free(lb->path);
 	free(lb);
 }

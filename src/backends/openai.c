@@ -241,14 +241,21 @@ static double *new_scores(struct ie_request *r)
 	return r->res.scores;
 }
 
+/* The member key (top_logprobs, top_probs) of the probabilities that
+ * llama-server gives for the first generated token. */
+static const json_t *first_probs(const json_t *reply, const char *key)
+{
+	const json_t *cps = json_object_get(reply, "completion_probabilities");
+
+	return json_object_get(json_array_get(cps, 0), key);
+}
+
 /* llama-server, step 0: the raw top log-probabilities by token id. Sets
  * *state for step 1 when some candidate was not among them. */
 static int llama_read_top(struct http_be *hb, struct ie_request *r, const json_t *reply,
 			  json_t **state, char **msg)
 {
-	const json_t *top = json_object_get(json_array_get(json_object_get(reply,
-							   "completion_probabilities"), 0),
-					    "top_logprobs");
+	const json_t *top = first_probs(reply, "top_logprobs");
 	double *sc = new_scores(r), lowest = 0;
 	json_t *missing = json_array();
 	size_t i;
@@ -286,9 +293,7 @@ static int llama_read_top(struct http_be *hb, struct ie_request *r, const json_t
 static int llama_read_biased(struct http_be *hb, struct ie_request *r, const json_t *reply,
 			     const json_t *state, char **msg)
 {
-	const json_t *top = json_object_get(json_array_get(json_object_get(reply,
-							   "completion_probabilities"), 0),
-					    "top_probs");
+	const json_t *top = first_probs(reply, "top_probs");
 	double b = json_number_value(json_object_get(state, "bias")), q = 0, s;
 	double p[64] = { 0 };
 	size_t i;
@@ -457,16 +462,12 @@ static int base_tokens(struct http_be *hb, const struct ie_request *r, json_t *s
 	return ret;
 }
 
-/* A streamed generation step. llama-server ends a stream with an error
- * when the text so far would not be valid UTF-8 (a token that is part of
- * a character); the tokens before it have arrived, so the one it could not
- * send is asked for by a probe and generation goes on after it. */
+/* A probe's answer: the token the stream could not send, added to the
+ * tokens so far; generation then goes on after it. */
 static int llama_read_probe(struct ie_request *r, const json_t *reply, json_t *state,
 			    char **msg)
 {
-	const json_t *top = json_array_get(json_object_get(json_array_get(json_object_get(reply,
-							 "completion_probabilities"), 0),
-						  "top_logprobs"), 0);
+	const json_t *top = json_array_get(first_probs(reply, "top_logprobs"), 0);
 
 	if (!json_is_integer(json_object_get(top, "id")))
 		return bad_reply(msg, "no top_logprobs in the reply of a probe");
@@ -477,6 +478,10 @@ static int llama_read_probe(struct ie_request *r, const json_t *reply, json_t *s
 	return 1;
 }
 
+/* A streamed generation step. llama-server ends a stream with an error
+ * when the text so far would not be valid UTF-8 (a token that is part of
+ * a character); the tokens before it have arrived, so the one it could not
+ * send is asked for by a probe. */
 static int llama_read_gen(struct http_be *hb, struct ie_request *r, const json_t *reply,
 			  json_t *state, char **msg)
 {

@@ -77,13 +77,12 @@ static int on_answer(void *data, size_t i, struct ie_request *miss)
 	return ret;
 }
 
-/* qsort has no context argument; submit runs on one thread at a time. */
-static char (*sort_keys)[65];
-
+/* Keys are sorted through pointers to them, so that the order needs no
+ * context: a pointer's place in the keys array is its request's index. */
 static int cmp_key(const void *a, const void *b)
 {
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int c = strcmp(sort_keys[x], sort_keys[y]);
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	int c = strcmp(x, y);
 
 	return c ? c : (x > y) - (x < y);
 }
@@ -92,19 +91,21 @@ static int cmp_key(const void *a, const void *b)
  * lead[i] says whether reqs[i] is the first of its key. */
 static void link_twins(struct pass *p, size_t n, unsigned char *lead)
 {
-	size_t *order = xcalloc(n ? n : 1, sizeof(*order));
+	const char **order = xcalloc(n ? n : 1, sizeof(*order));
 
 	for (size_t i = 0; i < n; i++) {
-		order[i] = i;
+		order[i] = p->keys[i];
 		p->twin[i] = SIZE_MAX;
 		lead[i] = 1;
 	}
-	sort_keys = p->keys;
 	qsort(order, n, sizeof(*order), cmp_key);
 	for (size_t i = 1; i < n; i++)
-		if (!strcmp(p->keys[order[i - 1]], p->keys[order[i]])) {
-			p->twin[order[i - 1]] = order[i];
-			lead[order[i]] = 0;
+		if (!strcmp(order[i - 1], order[i])) {
+			size_t prev = (size_t)(order[i - 1] - p->keys[0]) / sizeof(p->keys[0]);
+			size_t cur = (size_t)(order[i] - p->keys[0]) / sizeof(p->keys[0]);
+
+			p->twin[prev] = cur;
+			lead[cur] = 0;
 		}
 	free(order);
 }
