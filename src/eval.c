@@ -229,6 +229,7 @@ static int eval_task(const struct ie_eval_config *cfg, const struct run_backends
 	struct task_opts o = {
 		.fit = b, .limit = cfg->limit, .seed = cfg->seed, .judge = rb->judge,
 		.quiet = cfg->quiet, .samples = cfg->samples, .greedy = cfg->greedy,
+		.full_outputs = cfg->full_outputs,
 	};
 	struct exec_config exec;
 	int ret;
@@ -301,6 +302,7 @@ static json_t *config_json(const struct ie_eval_config *cfg, char **names, size_
 		      bc ? !bc->no_prefix_reuse : 1, "parallel",
 		      bc && bc->parallel > 1 ? bc->parallel : 1, "chat_template", "protocol",
 		      "reference");
+	json_object_set_new(c, "full_outputs", json_boolean(cfg->full_outputs));
 	json_object_set_new(c, "humaneval",
 			    json_pack("{s:i, s:b, s:f, s:i, s:b}", "samples",
 				      cfg->samples > 0 ? cfg->samples : 1, "greedy", cfg->greedy,
@@ -314,11 +316,12 @@ static json_t *config_json(const struct ie_eval_config *cfg, char **names, size_
  * run computes, but not how fast (threads) or where it writes. */
 static json_t *run_key_json(const json_t *config, const json_t *model, const json_t *judge)
 {
-	json_t *k = json_pack("{s:s, s:O, s:O, s:O, s:O, s:O, s:O}", "command", "run", "tasks",
+	json_t *k = json_pack("{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "command", "run", "tasks",
 			      json_object_get(config, "tasks"), "data",
 			      json_object_get(config, "data"), "limit",
 			      json_object_get(config, "limit"), "seed",
-			      json_object_get(config, "seed"), "humaneval",
+			      json_object_get(config, "seed"), "full_outputs",
+			      json_object_get(config, "full_outputs"), "humaneval",
 			      json_object_get(config, "humaneval"), "model", model);
 
 	json_object_set_new(k, "judge", judge ? json_deep_copy(judge) : json_null());

@@ -89,6 +89,47 @@ static void utf8_repair_like_python_replace(void **state)
 	free(s);
 }
 
+static void complete_len_cuts_a_started_character(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_complete_len("ab", 2), 2);
+	assert_int_equal(utf8_complete_len("a\xC3", 2), 1);
+	assert_int_equal(utf8_complete_len("a\xE2\x82", 3), 1);
+	assert_int_equal(utf8_complete_len("a\xE2\x82\xAC", 4), 4);
+	/* Bytes no further byte can make valid are not a started character. */
+	assert_int_equal(utf8_complete_len("a\xFF", 2), 2);
+	assert_int_equal(utf8_complete_len("\xE0\x80", 2), 2);
+	assert_int_equal(utf8_complete_len("\x80\xC3", 2), 1);
+}
+
+/* settled(text, label): the verdict of "starts with label" can no longer
+ * change, whatever follows the text. */
+static int settled(const char *text, const char *label)
+{
+	return text_match_settled(text, strlen(text), label);
+}
+
+static void match_settles_like_the_protocol(void **state)
+{
+	(void)state;
+	assert_false(settled("", "A"));
+	assert_false(settled(" \n", "A"));      /* white space only: not yet */
+	assert_true(settled(" A", "A"));         /* starts with it: correct */
+	assert_true(settled("A is right", "A")); /* what follows cannot matter */
+	assert_true(settled(" B", "A"));         /* wrong */
+	assert_false(settled("A", "AB"));        /* a prefix of the label: open */
+	assert_false(settled("A ", "A B"));
+	assert_true(settled("AC", "AB"));
+	assert_true(settled("A\n", "AB"));     /* strip() cannot make it "AB..." */
+	assert_false(settled("\xC3", "\xC3\xA9")); /* half a character */
+	assert_false(settled("\xC3", "x"));
+	assert_true(settled("\xC3\xA9", "\xC3\xA9"));
+	assert_false(settled("\xC3\xA9", "\xC3\xA9t\xC3\xA9"));
+	assert_true(settled("\xFF", "x"));     /* replaced by U+FFFD: wrong */
+	assert_true(settled("\xC2\xA0" "A", "A")); /* U+00A0 is stripped */
+	assert_true(settled("x", ""));
+}
+
 static void sha256_known_digests(void **state)
 {
 	struct sha256 s;
@@ -160,6 +201,8 @@ int main(void)
 		cmocka_unit_test(strbuf_max_sets_sticky_error),
 		cmocka_unit_test(strip_like_python),
 		cmocka_unit_test(utf8_repair_like_python_replace),
+		cmocka_unit_test(complete_len_cuts_a_started_character),
+		cmocka_unit_test(match_settles_like_the_protocol),
 		cmocka_unit_test(sha256_known_digests),
 		cmocka_unit_test(atomic_write_replaces_whole_file),
 		cmocka_unit_test(parse_numbers_strictly),

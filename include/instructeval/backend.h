@@ -46,6 +46,10 @@ struct ie_gen_params {
 	 * blank line ("\n\n"): HumanEval's post-processing cuts there, so
 	 * nothing after it can matter. The text is returned uncut. */
 	int stop_at_blank_line;
+	/* When set: end generation once a prefix match of the stripped text
+	 * with this label is settled either way (backends/sampling.h,
+	 * gen_settled); the text is what was generated up to then. */
+	const char *decide_label;
 };
 
 /* What a request gave back. */

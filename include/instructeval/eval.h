@@ -34,6 +34,9 @@ struct ie_eval_config {
 	struct ie_backend *judge;
 	int samples; /* HumanEval: completions per problem (0: 1) */
 	int greedy;  /* HumanEval: greedy decoding instead of sampling */
+	/* Prefix-match tasks: generate the whole token budget instead of
+	 * stopping once the score is settled (the score is the same). */
+	int full_outputs;
 	double exec_timeout;   /* HumanEval: seconds per program (0: 3) */
 	int exec_workers;      /* HumanEval: programs run at once (0: one per core) */
 	int require_isolation; /* HumanEval: refuse to run without namespaces */

@@ -28,6 +28,7 @@
 #include "backends/sampling.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
+#include "util/text.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -262,18 +263,29 @@ static int append_token(struct llama_be *lb, llama_token tok)
 	return 0;
 }
 
-static char *detokenize(struct llama_be *lb, const struct tokens *t)
+/* The bytes of t's text, as the tokens give them (possibly not valid
+ * UTF-8), NUL-terminated; *len gets their number. */
+static char *detokenize_raw(struct llama_be *lb, const struct tokens *t, size_t *len)
 {
 	int32_t cap = (int32_t)(t->n * 16 + 16), n;
-	char *buf = xmalloc((size_t)cap), *out;
+	char *buf = xmalloc((size_t)cap + 1); /* one more for the NUL */
 
 	n = llama_detokenize(lb->vocab, t->v, (int32_t)t->n, buf, cap, false, false);
 	if (n < 0) {
-		cap = -n + 1;
-		buf = xrealloc(buf, (size_t)cap);
+		cap = -n;
+		buf = xrealloc(buf, (size_t)cap + 1);
 		n = llama_detokenize(lb->vocab, t->v, (int32_t)t->n, buf, cap, false, false);
 	}
-	out = utf8_repair(buf, n > 0 ? (size_t)n : 0);
+	*len = n > 0 ? (size_t)n : 0;
+	buf[*len] = '\0';
+	return buf;
+}
+
+static char *detokenize(struct llama_be *lb, const struct tokens *t)
+{
+	size_t len;
+	char *buf = detokenize_raw(lb, t, &len), *out = utf8_repair(buf, len);
+
 	free(buf);
 	return out;
 }
@@ -315,6 +327,15 @@ static int accept_token(struct llama_be *lb, const struct ie_gen_params *gp, str
 
 		free(text);
 		if (stop)
+			return 0;
+	}
+	if (gp->decide_label) {
+		size_t len;
+		char *bytes = detokenize_raw(lb, out, &len);
+		int settled = text_match_settled(bytes, len, gp->decide_label);
+
+		free(bytes);
+		if (settled)
 			return 0;
 	}
 	return out->n < (size_t)gp->max_new_tokens;

@@ -31,6 +31,7 @@
 #include "backends/sampling.h"
 #include "util/fileio.h"
 #include "util/jsonfile.h"
+#include "util/text.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -410,23 +411,70 @@ static int openai_read(struct http_be *hb, struct ie_request *r, const json_t *r
 			 json_integer_value(json_object_get(usage, "completion_tokens")));
 }
 
+/* The generated tokens' bytes so far. */
+static void state_bytes(const json_t *state, struct strbuf *sb)
+{
+	const json_t *bytes = json_object_get(state, "bytes");
+	size_t i;
+	json_t *b;
+
+	json_array_foreach(bytes, i, b)
+		strbuf_addc(sb, (char)json_integer_value(b));
+}
+
+/* How many of the generated tokens the in-process backend keeps when
+ * generation ends once the score is settled: up to the first token after
+ * which it is (the server generated on, which costs time, not bits).
+ * *settled says whether one is. */
+static size_t settled_tokens(const struct ie_request *r, const json_t *state,
+			     const struct strbuf *sb, int *settled)
+{
+	const json_t *ends = json_object_get(state, "ends");
+	size_t n = json_array_size(ends);
+
+	*settled = 0;
+	for (size_t k = 0; r->gen.decide_label && k < n; k++) {
+		size_t end = (size_t)json_integer_value(json_array_get(ends, k));
+
+		if (end <= sb->len && text_match_settled(strbuf_str(sb), end, r->gen.decide_label)) {
+			*settled = 1;
+			return k + 1;
+		}
+	}
+	return n;
+}
+
+/* Whether the tokens so far settle the score, so generation is over. */
+static int is_settled(const struct ie_request *r, const json_t *state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int settled;
+
+	state_bytes(state, &sb);
+	settled_tokens(r, state, &sb, &settled);
+	strbuf_release(&sb);
+	return settled;
+}
+
 /* The text of the generated tokens' bytes, as the in-process backend
  * makes it: invalid UTF-8 replaced as Python's errors="replace" does, then
  * cut at the first stop string. */
 static int llama_finish(struct ie_request *r, const json_t *state)
 {
-	const json_t *bytes = json_object_get(state, "bytes");
+	const json_t *ends = json_object_get(state, "ends");
 	struct strbuf sb = STRBUF_INIT;
-	size_t i;
-	json_t *b;
+	size_t keep;
+	int settled;
 
-	json_array_foreach(bytes, i, b)
-		strbuf_addc(&sb, (char)json_integer_value(b));
+	state_bytes(state, &sb);
+	keep = settled_tokens(r, state, &sb, &settled);
+	if (settled)
+		strbuf_truncate(&sb, (size_t)json_integer_value(json_array_get(ends, keep - 1)));
 	r->res.text = utf8_repair(strbuf_str(&sb), sb.len);
 	strbuf_release(&sb);
 	gen_cut_at_stop(r->res.text, &r->gen);
 	r->res.n_prompt_tokens = (int)json_integer_value(json_object_get(state, "n_prompt"));
-	r->res.n_new_tokens = (int)json_array_size(json_object_get(state, "gen"));
+	r->res.n_new_tokens = (int)keep;
 	r->res.status = 0;
 	return 0;
 }
@@ -435,13 +483,16 @@ static int llama_finish(struct ie_request *r, const json_t *state)
 static void add_token(json_t *state, const json_t *cp)
 {
 	json_t *gen = json_object_get(state, "gen"), *bytes = json_object_get(state, "bytes");
+	json_t *ends = json_object_get(state, "ends");
 
 	if (!gen) {
 		json_object_set_new(state, "gen", gen = json_array());
 		json_object_set_new(state, "bytes", bytes = json_array());
+		json_object_set_new(state, "ends", ends = json_array());
 	}
 	json_array_append(gen, json_object_get(cp, "id"));
 	json_array_extend(bytes, json_object_get(cp, "bytes"));
+	json_array_append_new(ends, json_integer((json_int_t)json_array_size(bytes)));
 }
 
 /* The prompt's tokens, once a probe needs them (rare: asked here, at
@@ -473,7 +524,8 @@ static int llama_read_probe(struct ie_request *r, const json_t *reply, json_t *s
 		return bad_reply(msg, "no top_logprobs in the reply of a probe");
 	add_token(state, top);
 	json_object_set_new(state, "phase", json_string("gen"));
-	if ((int)json_array_size(json_object_get(state, "gen")) >= r->gen.max_new_tokens)
+	if ((int)json_array_size(json_object_get(state, "gen")) >= r->gen.max_new_tokens ||
+	    is_settled(r, state))
 		return llama_finish(r, state);
 	return 1;
 }

@@ -26,6 +26,8 @@ static void help(void)
 	       "                  reported for k in 1, 10, 100 up to N)\n"
 	       "  --greedy        HumanEval: greedy decoding instead of the reference's\n"
 	       "                  sampling (temperature 0.1 for N=1, 0.6 to 10, 0.8 above)\n"
+	       "  --full-outputs  MMLU, BBH, CRASS: generate the whole token budget; by\n"
+	       "                  default generation ends once the score is settled\n"
 
 	       "  --data DIR      benchmark data (default: $INSTRUCTEVAL_DATA, else\n"
 	       "                  ~/.local/share/instructeval)\n"
@@ -117,6 +119,7 @@ int cmd_run(int argc, char **argv)
 		{ "judge-api-key-env", required_argument, NULL, 'K' },
 		{ "samples", required_argument, NULL, 'n' },
 		{ "greedy", no_argument, NULL, 'g' },
+		{ "full-outputs", no_argument, NULL, 'F' },
 		CLI_EXEC_OPTIONS,
 		CLI_STORE_OPTIONS,
 		{ "tags", required_argument, NULL, 'T' },
@@ -166,6 +169,7 @@ int cmd_run(int argc, char **argv)
 			jc.api = optarg;
 			break;
 		case 'g': ec.greedy = 1; break;
+		case 'F': ec.full_outputs = 1; break;
 		case 'T': ec.tags = optarg; break;
 		case 'n':
 			if (cli_int("run", "--samples", optarg, 1, 1000, &v) < 0)

@@ -63,6 +63,9 @@ static void put_gen(struct sha256 *h, const struct ie_gen_params *g)
 	put_u64(h, "n_stop", g->n_stop);
 	for (size_t i = 0; i < g->n_stop; i++)
 		put_str(h, "stop", g->stop[i]);
+	/* Only when set, so that the keys of other requests stay as they were. */
+	if (g->decide_label)
+		put_str(h, "decide_label", g->decide_label);
 }
 
 void key_request(const struct ie_request *r, const char *identity, char key[65])

@@ -91,6 +91,8 @@ static int add_sample(const struct fewshot *fs, const struct fewshot_group *g,
 	s->max_shots = fs->k;
 	sample_set_requests(s, IE_REQ_GENERATE, &prompt, 1);
 	s->reqs[0].gen.max_new_tokens = fs->max_new_tokens;
+	if (fs->decide && !o->full_outputs)
+		s->reqs[0].gen.decide_label = s->label;
 	/* Instruction and exemplars: what the group's prompts share. */
 	s->reqs[0].shared_len = strlen(prompt) - strlen(item->query);
 	return 0;
@@ -147,6 +149,18 @@ json_t *fewshot_aggregate(const struct sample_set *set)
 	return res;
 }
 
+/* Whether generation ended because the score was settled, before the
+ * token budget: the text settles and the budget was not spent (an end
+ * of generation token cannot follow a settled text, as generation ends
+ * before one is drawn). */
+static int stopped_early(const struct ie_request *r)
+{
+	const char *t = r->res.text;
+
+	return r->res.status == 0 && t && r->res.n_new_tokens < r->gen.max_new_tokens &&
+	       text_match_settled(t, strlen(t), r->gen.decide_label);
+}
+
 void fewshot_record(const struct sample *s, json_t *rec)
 {
 	const struct ie_request *r = &s->reqs[0];
@@ -155,6 +169,8 @@ void fewshot_record(const struct sample *s, json_t *rec)
 	json_object_set_new(rec, "prompt", json_string(s->prompts[0]));
 	json_object_set_new(rec, "shots", json_integer(s->shots));
 	record_output(s, 0, rec);
+	if (r->gen.decide_label)
+		json_object_set_new(rec, "stopped_early", json_boolean(stopped_early(r)));
 	json_object_set_new(rec, "label", json_string(s->label));
 	json_object_set_new(rec, "correct", json_boolean(s->correct == 1));
 	json_object_set_new(rec, "prompt_tokens", json_integer(r->res.n_prompt_tokens));
@@ -225,6 +241,7 @@ struct fewshot *fewshot_task_init(struct task *t, int k, int input_limit, int ma
 	fs->k = k;
 	fs->input_limit = input_limit;
 	fs->max_new_tokens = max_new_tokens;
+	fs->decide = 1;
 	t->data = fs;
 	return fs;
 }

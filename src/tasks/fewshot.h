@@ -36,6 +36,9 @@ struct fewshot {
 	int k;              /* shots asked for */
 	int input_limit;    /* tokens */
 	int max_new_tokens;
+	/* Generation ends once the prefix match is settled (unless the run
+	 * asks for full outputs): nothing after that changes the score. */
+	int decide;
 };
 
 struct fewshot_group *fewshot_add_group(struct fewshot *fs, const char *name,

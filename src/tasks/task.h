@@ -30,6 +30,7 @@ struct task_opts {
 	int quiet;      /* no progress display */
 	int samples;    /* HumanEval: completions per problem (0: 1) */
 	int greedy;     /* HumanEval: greedy instead of the reference sampling */
+	int full_outputs; /* generate the whole budget even once a score is settled */
 	const struct exec_config *exec; /* HumanEval's sandbox; NULL: defaults */
 };
 

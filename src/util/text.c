@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/text.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -121,4 +122,19 @@ int text_parse_double(const char *s, double *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int text_match_settled(const char *bytes, size_t n, const char *label)
+{
+	char *text = utf8_repair(bytes, utf8_complete_len(bytes, n));
+	size_t start, end, len;
+	const char *s;
+	int settled;
+
+	text_strip_span(text, strlen(text), &start, &end);
+	s = text + start; /* lstrip: trailing white space stays */
+	len = strlen(s);
+	settled = text_starts_with(s, label) || (len > 0 && !text_starts_with(label, s));
+	free(text);
+	return settled;
 }

@@ -18,6 +18,13 @@ void text_strip_span(const char *s, size_t n, size_t *start, size_t *end);
 /* A new string: s stripped. */
 char *text_strip(const char *s);
 bool text_starts_with(const char *s, const char *prefix);
+/* Whether the prefix match of a generated text with label is settled
+ * (PROTOCOL, "Stopping when decided"), bytes[0..n) being the text's bytes
+ * so far: the text, without a trailing incomplete character and
+ * left-stripped, starts with label (settled correct), or is non-empty and
+ * neither a prefix of label nor label a prefix of it (settled wrong). No
+ * further byte can change either verdict. */
+int text_match_settled(const char *bytes, size_t n, const char *label);
 bool text_ends_with(const char *s, const char *suffix);
 /* Parses a whole string as a decimal integer in [min, max]; 0 or -1. */
 int text_parse_long(const char *s, long min, long max, long *out);

@@ -1,4 +1,6 @@
 /* UTF-8 validation and repair (see utf8.h). */
+#include <string.h>
+
 #include "util/utf8.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
@@ -87,4 +89,32 @@ char *utf8_repair(const char *str, size_t n)
 		}
 	}
 	return strbuf_detach(&sb, NULL);
+}
+
+/* Whether s[0..n), n < 4, is the start of a valid sequence longer than n. */
+static bool starts_char(const unsigned char *s, size_t n)
+{
+	unsigned char tmp[4] = { 0x80, 0x80, 0x80, 0x80 };
+
+	memcpy(tmp, s, n);
+	return seq_len(tmp, 4) > n;
+}
+
+size_t utf8_complete_len(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < n) {
+		size_t k = seq_len(s + i, n - i);
+
+		if (k) {
+			i += k;
+			continue;
+		}
+		if (n - i < 4 && starts_char(s + i, n - i))
+			return i;
+		i += bad_len(s + i, n - i);
+	}
+	return n;
 }

@@ -13,5 +13,8 @@
 bool utf8_valid(const char *s, size_t n);
 /* A new NUL-terminated string: s[0..n) with invalid sequences replaced. */
 char *utf8_repair(const char *s, size_t n);
+/* The length of s[0..n) without a trailing incomplete character: the
+ * start of a valid sequence that further bytes could complete. */
+size_t utf8_complete_len(const char *s, size_t n);
 
 #endif
