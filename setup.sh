@@ -2,13 +2,25 @@
 # Set-up for instructeval on Debian 12: system packages, the pinned llama.cpp
 # (built once into a per-user cache), and the instructeval build itself.
 # Safe to run again: every step is skipped when its result is already there.
+#
+# usage: ./setup.sh [cpu|cuda|vulkan|metal]   llama.cpp's back-end (default cpu);
+# each is built into a cache folder of its own, and instructeval against it.
 set -euo pipefail
+
+GPU="${1:-cpu}"
+case "$GPU" in
+    cpu) GGML_GPU_FLAGS=() SUFFIX="" ;;
+    cuda) GGML_GPU_FLAGS=(-DGGML_CUDA=ON) SUFFIX="-cuda" ;;
+    vulkan) GGML_GPU_FLAGS=(-DGGML_VULKAN=ON) SUFFIX="-vulkan" ;;
+    metal) GGML_GPU_FLAGS=(-DGGML_METAL=ON) SUFFIX="-metal" ;;
+    *) echo "setup: unknown back-end '$GPU' (cpu, cuda, vulkan or metal)" >&2; exit 2 ;;
+esac
 
 LLAMA_NPM_PKG="node-llama-cpp@3.21.1"
 LLAMA_TAG="v0.4.0"
 LLAMA_COMMIT="80fb11ac"
 CACHE="${IE_CACHE_DIR:-$HOME/.cache/instructeval}"
-LLAMA_PREFIX="$CACHE/llama.cpp-$LLAMA_TAG"
+LLAMA_PREFIX="$CACHE/llama.cpp-$LLAMA_TAG$SUFFIX"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 JOBS="$(nproc 2>/dev/null || echo 2)"
 
@@ -22,6 +34,9 @@ install_packages() {
     # Node.js may come from another source than Debian (its npm then conflicts
     # with Debian's), so these are wanted only where the command is missing.
     command -v npm >/dev/null || missing+=(npm)
+    # The GPU back-ends' own toolkits: Vulkan's are Debian packages; CUDA's
+    # toolkit (nvcc) comes from NVIDIA or Debian's non-free section.
+    [ "$GPU" != vulkan ] || pkgs+=(libvulkan-dev glslc)
     command -v python3 >/dev/null || missing+=(python3)
     for p in "${pkgs[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
@@ -56,12 +71,16 @@ build_llama() {
         "$LLAMA_COMMIT"*) ;;
         *) say "error: llama.cpp bundle is at $head, expected $LLAMA_COMMIT"; exit 1 ;;
     esac
-    say "building llama.cpp $LLAMA_TAG ($JOBS jobs)"
+    if [ "$GPU" = cuda ] && ! command -v nvcc >/dev/null; then
+        say "error: the cuda back-end needs the CUDA toolkit's nvcc on PATH"
+        exit 1
+    fi
+    say "building llama.cpp $LLAMA_TAG, $GPU back-end ($JOBS jobs)"
     cmake -S "$work/llama.cpp" -B "$work/build" -DCMAKE_BUILD_TYPE=Release \
         -DBUILD_SHARED_LIBS=ON -DGGML_NATIVE=OFF -DLLAMA_CURL=OFF \
         -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=ON \
         -DLLAMA_BUILD_SERVER=ON -DCMAKE_INSTALL_PREFIX="$LLAMA_PREFIX.tmp" \
-        -DCMAKE_INSTALL_RPATH='$ORIGIN/../lib' >/dev/null
+        -DCMAKE_INSTALL_RPATH='$ORIGIN/../lib' ${GGML_GPU_FLAGS[@]+"${GGML_GPU_FLAGS[@]}"} >/dev/null
     cmake --build "$work/build" -j "$JOBS" >/dev/null
     rm -rf "$LLAMA_PREFIX.tmp"
     cmake --install "$work/build" >/dev/null

@@ -220,6 +220,14 @@ struct run_backends {
 	int64_t run;
 };
 
+static int64_t tokens_decoded(struct ie_backend *b)
+{
+	struct ie_backend_info info;
+
+	ie_backend_get_info(b, &info);
+	return info.tokens_decoded;
+}
+
 static int eval_task(const struct ie_eval_config *cfg, const struct run_backends *rb,
 		     const char *name, json_t *scores, json_t *counts, struct ie_error *err)
 {
@@ -232,6 +240,7 @@ static int eval_task(const struct ie_eval_config *cfg, const struct run_backends
 		.full_outputs = cfg->full_outputs,
 	};
 	struct exec_config exec;
+	int64_t decoded;
 	int ret;
 
 	exec_config_init(&exec);
@@ -245,8 +254,10 @@ static int eval_task(const struct ie_eval_config *cfg, const struct run_backends
 		goto out;
 	if ((ret = t.ops->build(&t, &o, &set, err)) < 0)
 		goto out;
+	decoded = tokens_decoded(b);
 	if ((ret = sample_set_submit(&set, b, name, cfg->quiet, err)) < 0)
 		goto out;
+	decoded = decoded < 0 ? -1 : tokens_decoded(b) - decoded;
 	if (t.ops->score_batch)
 		ret = t.ops->score_batch(&t, &set, &o, err);
 	else
@@ -256,6 +267,9 @@ static int eval_task(const struct ie_eval_config *cfg, const struct run_backends
 		goto out;
 	json_object_set_new(scores, name, t.ops->aggregate(&t, &set));
 	json_object_set_new(counts, name, task_counts(&set));
+	if (decoded >= 0)
+		json_object_set_new(json_object_get(counts, name), "prompt_tokens_decoded",
+				    json_integer((json_int_t)decoded));
 	ret = save_samples(cfg, rb->run, &t, &set, err);
 out:
 	sample_set_release(&set);
@@ -303,6 +317,7 @@ static json_t *config_json(const struct ie_eval_config *cfg, char **names, size_
 		      bc && bc->parallel > 1 ? bc->parallel : 1, "chat_template", "protocol",
 		      "reference");
 	json_object_set_new(c, "full_outputs", json_boolean(cfg->full_outputs));
+	json_object_set_new(c, "gpu_layers", json_integer(bc ? bc->gpu_layers : -1));
 	json_object_set_new(c, "humaneval",
 			    json_pack("{s:i, s:b, s:f, s:i, s:b}", "samples",
 				      cfg->samples > 0 ? cfg->samples : 1, "greedy", cfg->greedy,

@@ -107,6 +107,9 @@ struct ie_backend_config {
 	int no_prefix_reuse; /* recompute every prompt from scratch */
 	int parallel;      /* requests decoded together in one batch; 0 or 1: one */
 	enum ie_chunking chunking;
+	/* Layers offloaded to a GPU back-end; -1: all of them when llama.cpp
+	 * has one (none on a CPU-only build). */
+	int gpu_layers;
 
 	/* Served models. */
 	const char *model_name;  /* NULL: the server's only model */
@@ -132,6 +135,9 @@ struct ie_backend_info {
 	int n_ctx_train;
 	int64_t n_params;
 	int add_bos;
+	/* Prompt tokens decoded so far (a reused prefix is not decoded), for
+	 * measuring reuse; -1 where the backend cannot know. */
+	int64_t tokens_decoded;
 };
 
 /* Called once for each request as soon as it has finished (its res is

@@ -36,6 +36,7 @@ void ie_request_release(struct ie_request *req)
 void ie_backend_config_init(struct ie_backend_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->gpu_layers = -1;
 }
 
 static const struct backend_entry *find_entry(const char *model)
@@ -103,6 +104,7 @@ void ie_backend_get_info(struct ie_backend *b, struct ie_backend_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->model_size = -1;
+	info->tokens_decoded = -1;
 	b->ops->info(b, info);
 }
 

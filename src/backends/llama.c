@@ -4,16 +4,22 @@
  * cache of one sequence is kept between requests: each prompt decodes only
  * the tokens after the prefix it shares with what the cache already holds.
  *
- * The answer must not depend on what ran before (a resumed run computes
- * each prompt after other neighbours than the first run did), and the
- * last bits of llama.cpp's results depend on how a prompt was cut into
- * decode calls. So every prompt is cut at the same places whatever the
- * cache holds: chunks of the batch size from 0 up to the end of its shared
- * block (the request's shared_len), then chunks of the batch size from
- * there to its end; and a cached prefix is reused only up to a place where
- * the cached tokens were cut exactly as this prompt is. Greedy decoding is
- * an argmax over the logits, so a request's answer is a function of the
- * request, the model and the backend's identity.
+ * The answer must not depend on what ran before or beside it: a resumed
+ * run computes each prompt after other neighbours than the first run did,
+ * and batched requests share decode calls. On the CPU, llama.cpp's flash
+ * attention picks its algorithm by the number of query rows, the length
+ * of the cache and the thread count, and each gives other last bits. So
+ * attention runs without it ("exact" attention): a product, a softmax and
+ * a product, where a position's terms meet in the same order however the
+ * prompt was cut into decode calls, and masked cells add exact zeros.
+ * Each sequence has a KV stream of its own (not a unified cache), so its
+ * cells sit where they would sit if it ran alone. Then greedy outputs are
+ * the same bits for every thread count, batch size and prefix reuse
+ * (tested), and a request's answer is a function of the request, the
+ * model and the context size. Requests decoded together (--parallel) gave
+ * the same bits over a few dozen tokens, but long generations were seen
+ * to part after a few hundred, so --parallel above 1 is part of the
+ * identity.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -48,14 +54,10 @@ struct llama_be {
 	int reuse;
 	int parallel; /* requests decoded together */
 	int threads;
+	int64_t decoded; /* prompt tokens put through llama_decode */
+	int gpu_layers;  /* 0 on the CPU */
 	enum ie_chunking chunking;
 	struct tokens cache; /* tokens whose KV sits in sequence 0 */
-	/* Where the decode calls that filled the cache ended, ascending; the
-	 * last is cache.n. */
-	struct bounds {
-		size_t *v;
-		size_t n, cap;
-	} cut;
 	struct tokens scratch; /* the tokens of scratch_head alone */
 	char *scratch_head;
 	char *path;
@@ -125,15 +127,11 @@ static void cache_reset(struct llama_be *lb)
 {
 	llama_memory_clear(llama_get_memory(lb->ctx), true);
 	lb->cache.n = 0;
-	lb->cut.n = 0;
 }
 
-/* Keeps the first n cached tokens and the cuts up to n (n is a cut). */
 static void cache_truncate(struct llama_be *lb, size_t n)
 {
 	lb->cache.n = n;
-	while (lb->cut.n && lb->cut.v[lb->cut.n - 1] > n)
-		lb->cut.n--;
 }
 
 /* Decodes toks[from..to) at positions from.. in one call, asking for the
@@ -159,8 +157,6 @@ static int decode_chunk(struct llama_be *lb, const llama_token *toks, size_t fro
 	XGROW(lb->cache.v, lb->cache.cap, to);
 	memcpy(lb->cache.v + from, toks + from, chunk * sizeof(*toks));
 	lb->cache.n = to;
-	XGROW(lb->cut.v, lb->cut.cap, lb->cut.n + 1);
-	lb->cut.v[lb->cut.n++] = to;
 	return 0;
 }
 
@@ -175,21 +171,6 @@ static size_t chunk_end(const struct llama_be *lb, size_t from, size_t s, size_t
 	return end < limit ? end : limit;
 }
 
-/* The longest cached prefix of v this prompt may reuse: at most common
- * tokens, ending at a cut, and cut below it exactly as the prompt is. */
-static size_t reusable(const struct llama_be *lb, size_t common, size_t s, size_t n)
-{
-	size_t best = 0, at = 0;
-
-	for (size_t i = 0; i < lb->cut.n && lb->cut.v[i] <= common; i++) {
-		at = chunk_end(lb, at, s, n);
-		if (lb->cut.v[i] != at)
-			break;
-		best = at;
-	}
-	return best;
-}
-
 /* Brings sequence 0 to exactly v[0..n) (shared block of s tokens) and
  * leaves the logits of its last token ready. */
 static int sync_seq0(struct llama_be *lb, const llama_token *v, size_t n, size_t s)
@@ -201,7 +182,7 @@ static int sync_seq0(struct llama_be *lb, const llama_token *v, size_t n, size_t
 			common++;
 	if (common == n) /* the last token's logits are needed again */
 		common = n - 1;
-	from = reusable(lb, common, s, n);
+	from = common;
 	if (from < lb->cache.n) {
 		if (!llama_memory_seq_rm(llama_get_memory(lb->ctx), 0, (llama_pos)from, -1)) {
 			cache_reset(lb);
@@ -216,6 +197,7 @@ static int sync_seq0(struct llama_be *lb, const llama_token *v, size_t n, size_t
 			cache_reset(lb);
 			return -1;
 		}
+		lb->decoded += (int64_t)(to - from);
 		from = to;
 	}
 	return 0;
@@ -495,6 +477,7 @@ static int prefill(struct llama_be *lb, struct member *m, size_t g, size_t prefi
 			int last = t + 1 == m[k].prompt.n;
 
 			batch_add(lb, owner, m[k].prompt.v[t], t, (int)k, last ? &m[k] : NULL);
+			lb->decoded++;
 			if (lb->batch.n_tokens == lb->n_batch && batch_flush(lb, owner) < 0)
 				return -1;
 		}
@@ -527,8 +510,11 @@ static int run_members(struct llama_be *lb, struct member *m, size_t g, size_t p
 
 	ret = sync_seq0(lb, m[0].prompt.v, prefix, 0);
 	for (size_t k = 1; !ret && k < g; k++) {
+		/* Across KV streams llama.cpp copies whole streams: the prefix
+		 * and what follows it, which is then dropped. */
 		llama_memory_seq_rm(mem, (llama_seq_id)k, -1, -1);
-		llama_memory_seq_cp(mem, 0, (llama_seq_id)k, 0, (llama_pos)prefix);
+		llama_memory_seq_cp(mem, 0, (llama_seq_id)k, -1, -1);
+		llama_memory_seq_rm(mem, (llama_seq_id)k, (llama_pos)prefix, -1);
 	}
 	if (!ret)
 		ret = prefill(lb, m, g, prefix, owner);
@@ -672,12 +658,11 @@ static int lb_submit(struct ie_backend *b, struct ie_request *reqs, size_t n, ie
 	return ret;
 }
 
-/* What can change an answer: the model's bytes, the engine, and the
- * settings that change how prompts are cut into decode calls or how long
- * they may be (batch, context), that batch requests together (parallel),
- * or how ggml splits its work (threads: greedy outputs were seen to flip
- * between 1 and 2 threads on the CPU). Prefix reuse is left out: reused
- * and recomputed prefixes are cut alike and give the same bits. */
+/* What can change an answer: the model's bytes, the engine, the attention,
+ * the context size (prompts that do not fit fail, generation stops when
+ * it is full) and batching requests together. Threads, batch size, prefix
+ * reuse and chunking are left out: with exact attention they change no
+ * bit. */
 static int lb_identity(struct ie_backend *b, const struct ie_hash_memo *memo, json_t **out,
 		       struct ie_error *err)
 {
@@ -687,12 +672,17 @@ static int lb_identity(struct ie_backend *b, const struct ie_hash_memo *memo, js
 
 	if ((ret = backend_file_sha256(lb->path, memo, sha, err)) < 0)
 		return ret;
-	*out = json_pack("{s:s, s:s, s:I, s:s, s:i, s:i, s:i, s:s}", "backend", "llama.cpp",
+	*out = json_pack("{s:s, s:s, s:I, s:s, s:i, s:s}", "backend", "llama.cpp",
 			 "engine_version", IE_LLAMA_VERSION, "size", (json_int_t)lb->size,
-			 "sha256", sha, "ctx", lb->n_ctx, "batch", lb->n_batch, "parallel",
-			 lb->parallel, "chunking",
-			 lb->chunking == IE_CHUNK_PLAIN ? "plain" : "shared-block");
-	json_object_set_new(*out, "threads", json_integer(lb->threads));
+			 "sha256", sha, "ctx", lb->n_ctx, "attention", "exact");
+	if (lb->parallel > 1)
+		json_object_set_new(*out, "parallel", json_integer(lb->parallel));
+	/* A GPU's kernels are chosen by batch shape: nothing there is known to
+	 * give the CPU's bits, or the same bits for every batch size. */
+	if (lb->gpu_layers) {
+		json_object_set_new(*out, "gpu_layers", json_integer(lb->gpu_layers));
+		json_object_set_new(*out, "batch", json_integer(lb->n_batch));
+	}
 	return 0;
 }
 
@@ -715,6 +705,7 @@ static void lb_info(struct ie_backend *b, struct ie_backend_info *info)
 	info->n_ctx_train = llama_model_n_ctx_train(lb->model);
 	info->n_params = (int64_t)llama_model_n_params(lb->model);
 	info->add_bos = llama_vocab_get_add_bos(lb->vocab);
+	info->tokens_decoded = lb->decoded;
 }
 
 static void lb_destroy(struct ie_backend *b)
@@ -728,7 +719,6 @@ static void lb_destroy(struct ie_backend *b)
 	if (lb->model)
 		llama_model_free(lb->model);
 	free(lb->cache.v);
-	free(lb->cut.v);
 	free(lb->scratch.v);
 	free(lb->scratch_head);
 	free(lb->path);
@@ -779,7 +769,11 @@ static int open_context(struct llama_be *lb, const struct ie_backend_config *cfg
 	cp.n_batch = (uint32_t)lb->n_batch;
 	cp.n_ubatch = (uint32_t)lb->n_batch;
 	cp.n_seq_max = (uint32_t)lb->parallel;
-	cp.kv_unified = true;
+	/* Exact attention (see the top of this file): a stream per sequence,
+	 * each the full context long, and no flash attention. */
+	cp.kv_unified = false;
+	cp.n_ctx = (uint32_t)lb->n_ctx * (uint32_t)lb->parallel;
+	cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
 	lb->threads = threads;
 	cp.n_threads = threads;
 	cp.n_threads_batch = threads;
@@ -817,6 +811,9 @@ int llama_backend_open(const struct ie_backend_config *cfg, struct ie_backend **
 	lb->reuse = !cfg->no_prefix_reuse;
 	lb->chunking = cfg->chunking;
 	mp = llama_model_default_params();
+	/* Negative: llama.cpp offloads every layer. */
+	lb->gpu_layers = llama_supports_gpu_offload() ? cfg->gpu_layers : 0;
+	mp.n_gpu_layers = lb->gpu_layers;
 	lb->model = llama_model_load_from_file(cfg->model, mp);
 	if (!lb->model) {
 		ret = ie_error_set(err, IE_EINPUT, "cannot load model '%s' (the engine's own "

@@ -53,6 +53,7 @@ enum {
 	OPT_NO_PREFIX_REUSE,
 	OPT_PARALLEL,
 	OPT_CHUNKING,
+	OPT_GPU_LAYERS,
 	OPT_MODEL_NAME,
 	OPT_API,
 	OPT_API_KEY_ENV,
@@ -77,6 +78,7 @@ enum {
 	{ "no-prefix-reuse", no_argument, NULL, OPT_NO_PREFIX_REUSE },       \
 	{ "parallel", required_argument, NULL, OPT_PARALLEL },               \
 	{ "chunking", required_argument, NULL, OPT_CHUNKING },               \
+	{ "gpu-layers", required_argument, NULL, OPT_GPU_LAYERS },           \
 	{ "model-name", required_argument, NULL, OPT_MODEL_NAME },           \
 	{ "api", required_argument, NULL, OPT_API },                         \
 	{ "api-key-env", required_argument, NULL, OPT_API_KEY_ENV },         \

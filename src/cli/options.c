@@ -130,6 +130,8 @@ const char cli_model_help[] =
 	"                       of their shared block, then in batches (shared, the\n"
 	"                       default), or in batches from the first token, as a\n"
 	"                       server cuts a prompt it has not cached (plain)\n"
+	"  --gpu-layers N       layers on the GPU, when llama.cpp was built with a GPU\n"
+	"                       back-end (./setup.sh cuda|vulkan); default: all\n"
 	"  --verbose            show llama.cpp's own log (served models: progress)\n"
 	"\nServed models (--model http(s)://host:port[/v1][,URL...]):\n"
 	"  --model-name NAME    the served model (default: the server's only one)\n"
@@ -176,6 +178,11 @@ int cli_model_option(const char *cmd, int c, const char *arg, struct ie_backend_
 		if (cli_int(cmd, "--parallel", arg, 1, 256, &v) < 0)
 			return -1;
 		cfg->parallel = (int)v;
+		return 1;
+	case OPT_GPU_LAYERS:
+		if (cli_int(cmd, "--gpu-layers", arg, 0, 100000, &v) < 0)
+			return -1;
+		cfg->gpu_layers = (int)v;
 		return 1;
 	case OPT_CHUNKING:
 		if (strcmp(arg, "shared") && strcmp(arg, "plain")) {

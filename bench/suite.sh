@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Every task, default against plain, on a model whose compute looks like a
+# real one (weights, not attention, dominate: 4 layers, dim 1024, ff 2816,
+# Q8_0 by llama-quantize), in the same minutes, against llama.cpp's own
+# tools on the same model and thread count.
+#
+# Per task it prints:
+#   default, plain  wall seconds of the default run and of a plain one
+#                   (--no-prefix-reuse --full-outputs: every prompt token
+#                   decoded, every budget spent, as a naive loop would);
+#   speed-up        plain over default;
+#   ideal           the token-arithmetic ideal of prefix reuse: the task's
+#                   prompt tokens over those not shared with the previous
+#                   prompt in the order run (the ones the default decodes);
+#   of ideal        speed-up over ideal;
+#   pp/bench        prompt tokens per second of the plain run over
+#                   llama-bench's pp512 rate;
+#   tg/bench        generated tokens per second of the default run over
+#                   llama-batched-bench's rate with one sequence;
+#   differ          outputs (greedy, after strip) that differ between the
+#                   two runs' common part (a stopped output is compared with
+#                   the start of the full one) and decisions (HHH) that do;
+#   extra MB        the default run's peak resident memory beyond the model
+#                   file and the KV cache.
+#
+# usage: bench/suite.sh   (limits: MMLU_LIMIT, BBH_LIMIT, CRASS_LIMIT,
+#                          HE_LIMIT, HHH_LIMIT, DROP_LIMIT; THREADS)
+# Needs ./setup.sh done and the data ($INSTRUCTEVAL_DATA or ../shared/data);
+# DROP and HHH come from tests/data when the data folder has none.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")/.." && pwd)"
+LLAMA="${IE_CACHE_DIR:-$HOME/.cache/instructeval}/llama.cpp-v0.4.0"
+DATA="${INSTRUCTEVAL_DATA:-$HERE/../shared/data}"
+BIN="$HERE/build/instructeval"
+THREADS="${THREADS:-$(nproc)}"
+CTX=4096
+T="$(mktemp -d)"
+trap 'rm -rf "$T"' EXIT
+
+mkdir -p "$T/data"
+for d in mmlu bbh crass humaneval drop hhh; do
+    if [ -e "$DATA/$d" ]; then ln -s "$(cd "$DATA/$d" && pwd)" "$T/data/$d"
+    elif [ -e "$HERE/tests/data/$d" ]; then ln -s "$HERE/tests/data/$d" "$T/data/$d"; fi
+done
+
+"$BIN" mkmodel --vocab "$LLAMA/models/ggml-vocab-llama-spm.gguf" --out "$T/f16.gguf" \
+    --layers 4 --dim 1024 --heads 16 --kv-heads 16 --ff 2816 --f16 >/dev/null
+"$LLAMA/bin/llama-quantize" "$T/f16.gguf" "$T/m.gguf" Q8_0 >/dev/null 2>&1
+rm "$T/f16.gguf"
+
+pp="$("$LLAMA/bin/llama-bench" -m "$T/m.gguf" -p 512 -n 0 -t "$THREADS" -fa 0 -r 2 -o json \
+    2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["avg_ts"])')"
+tg="$("$LLAMA/bin/llama-batched-bench" -m "$T/m.gguf" -c "$CTX" -b 512 -ub 512 -npp 256 \
+    -ntg 128 -npl 1 -t "$THREADS" -fa off --output-format jsonl 2>/dev/null |
+    python3 -c 'import json,sys; print([json.loads(l) for l in sys.stdin if l.startswith("{")][-1]["speed_tg"])')"
+printf 'anchors: llama-bench pp512 %.0f tokens/s, llama-batched-bench tg %.1f tokens/s (1 sequence), %s threads\n\n' \
+    "$pp" "$tg" "$THREADS"
+
+run() { # run NAME TASK LIMIT [options]: one run, its wall time and peak memory kept
+    local name="$1" task="$2" limit="$3"
+    shift 3
+    /usr/bin/time -f '%e %M' -o "$T/$name.time" "$BIN" run --model "$T/m.gguf" --tasks "$task" \
+        --data "$T/data" --limit "$limit" --threads "$THREADS" --ctx "$CTX" --greedy --quiet \
+        --no-store --out "$T/$name" "$@" >/dev/null
+}
+
+report() { # report TASK: one line of the table
+    python3 - "$T" "$1" "$(stat -c %s "$T/m.gguf")" "$pp" "$tg" "$CTX" <<'EOF'
+import json, os, sys
+root, task, model_bytes, pp, tg, ctx = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
+def timing(name):
+    wall, kib = open(os.path.join(root, name + ".time")).read().split()
+    return float(wall), int(kib) * 1024
+def recs(name):
+    return [json.loads(l) for l in open(os.path.join(root, name, "samples", task + ".jsonl"))]
+def counts(name):
+    return json.load(open(os.path.join(root, name, "results.json")))["counts"][task]
+(dw, dmem), (pw, _) = timing(task + "-default"), timing(task + "-plain")
+dc, pc = counts(task + "-default"), counts(task + "-plain")
+ideal = dc["prompt_tokens"] / max(1, dc["prompt_tokens_decoded"])
+differ = 0
+for d, p in zip(recs(task + "-default"), recs(task + "-plain")):
+    if "output" in d:
+        a, b = d["output"].strip(), p["output"].strip()
+        differ += not (b.startswith(a) if d.get("stopped_early") else a == b)
+    else:
+        differ += d.get("correct") != p.get("correct")
+# KV cache: K and V, F16, per layer, the context long (4 layers, dim 1024).
+kv = 2 * 2 * 4 * 1024 * ctx
+speedup = pw / dw
+print("%-10s %8.1f %8.1f %8.2fx %7.2fx %7.0f%% %9.2f %9.2f %4d/%-4d %8.0f" % (
+    task, dw, pw, speedup, ideal, 100 * speedup / ideal,
+    pc["prompt_tokens"] / pw / pp, dc["new_tokens"] / dw / tg if dc["new_tokens"] else 0.0,
+    differ, dc["samples"], (dmem - model_bytes - kv) / 2**20))
+EOF
+}
+
+printf '%-10s %8s %8s %9s %8s %8s %9s %9s %9s %8s\n' task default plain speed-up ideal \
+    "of ideal" pp/bench tg/bench differ "extra MB"
+for spec in "mmlu ${MMLU_LIMIT:-10}" "bbh ${BBH_LIMIT:-3}" "crass ${CRASS_LIMIT:-30}" \
+    "drop ${DROP_LIMIT:-20}" "humaneval ${HE_LIMIT:-8}" "hhh ${HHH_LIMIT:-20}"; do
+    set -- $spec
+    [ -e "$T/data/$1" ] || { echo "$1: no data, skipped"; continue; }
+    run "$1-default" "$1" "$2"
+    run "$1-plain" "$1" "$2" --no-prefix-reuse --full-outputs
+    report "$1"
+done
