@@ -19,7 +19,8 @@ run base --no-store --threads 2
 run threads1 --no-store --threads 1
 run batch64 --no-store --batch 64 --no-prefix-reuse
 run plain --no-store --chunking plain --batch 100
-python3 - "$T" base threads1 batch64 plain <<'EOF'
+run batch9 --no-store --batch 9
+python3 - "$T" base threads1 batch64 plain batch9 <<'EOF'
 import json, os, sys
 root, base, others = sys.argv[1], sys.argv[2], sys.argv[3:]
 def outputs(run):

@@ -171,6 +171,22 @@ static size_t chunk_end(const struct llama_be *lb, size_t from, size_t s, size_t
 	return end < limit ? end : limit;
 }
 
+/* The end of the chunk of v[0..n) from from: chunk_end's, moved so that
+ * neither it nor what is left is a single token. A matrix product of one
+ * row takes another kernel than one of two or more (llamafile's sgemm
+ * declines it) and gives other last bits, so no prompt token is ever
+ * decoded alone: then how a prompt is cut changes nothing. */
+static size_t chunk_to(const struct llama_be *lb, size_t from, size_t s, size_t n)
+{
+	size_t to = chunk_end(lb, from, s, n);
+
+	if (to - from == 1)
+		to = from + 2 < n ? from + 2 : n;
+	if (n - to == 1)
+		to = to - from > 2 ? to - 1 : n;
+	return to;
+}
+
 /* Brings sequence 0 to exactly v[0..n) (shared block of s tokens) and
  * leaves the logits of its last token ready. */
 static int sync_seq0(struct llama_be *lb, const llama_token *v, size_t n, size_t s)
@@ -182,6 +198,8 @@ static int sync_seq0(struct llama_be *lb, const llama_token *v, size_t n, size_t
 			common++;
 	if (common == n) /* the last token's logits are needed again */
 		common = n - 1;
+	if (n - common == 1 && common > 0) /* never one token alone: see chunk_to */
+		common--;
 	from = common;
 	if (from < lb->cache.n) {
 		if (!llama_memory_seq_rm(llama_get_memory(lb->ctx), 0, (llama_pos)from, -1)) {
@@ -191,7 +209,7 @@ static int sync_seq0(struct llama_be *lb, const llama_token *v, size_t n, size_t
 		cache_truncate(lb, from);
 	}
 	while (from < n) {
-		size_t to = chunk_end(lb, from, s, n);
+		size_t to = chunk_to(lb, from, s, n);
 
 		if (decode_chunk(lb, v, from, to, to == n) < 0) {
 			cache_reset(lb);
@@ -759,7 +777,9 @@ static int open_context(struct llama_be *lb, const struct ie_backend_config *cfg
 	int train = llama_model_n_ctx_train(lb->model);
 
 	lb->n_ctx = cfg->ctx > 0 ? cfg->ctx : (train > 0 && train < 4096 ? train : 4096);
-	lb->n_batch = cfg->batch > 0 ? cfg->batch : 512;
+	/* At least 4, so that a chunk can always take two more tokens (see
+	 * chunk_to). */
+	lb->n_batch = cfg->batch > 3 ? cfg->batch : cfg->batch > 0 ? 4 : 512;
 	cp.n_ctx = (uint32_t)lb->n_ctx;
 	cp.n_batch = (uint32_t)lb->n_batch;
 	cp.n_ubatch = (uint32_t)lb->n_batch;
