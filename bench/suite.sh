@@ -6,8 +6,9 @@
 #
 # Per task it prints:
 #   default, plain  wall seconds of the default run and of a plain one
-#                   (--no-prefix-reuse --full-outputs: every prompt token
-#                   decoded, every budget spent, as a naive loop would);
+#                   (--no-prefix-reuse --full-outputs --parallel 1: every
+#                   prompt token decoded, every budget spent, one request at
+#                   a time, as a naive loop would);
 #   speed-up        plain over default;
 #   ideal           the token-arithmetic ideal of prefix reuse: the task's
 #                   prompt tokens over those not shared with the previous
@@ -16,7 +17,7 @@
 #   pp/bench        prompt tokens per second of the plain run over
 #                   llama-bench's pp512 rate;
 #   tg/bench        generated tokens per second of the default run over
-#                   llama-batched-bench's rate with one sequence;
+#                   llama-batched-bench's rate with as many sequences;
 #   differ          outputs (greedy, after strip) that differ between the
 #                   two runs' common part (a stopped output is compared with
 #                   the start of the full one) and decisions (HHH) that do;
@@ -38,6 +39,7 @@ DATA="${INSTRUCTEVAL_DATA:-$HERE/../shared/data}"
 BIN="$HERE/build/instructeval"
 THREADS="${THREADS:-$(nproc)}"
 CTX=4096
+PAR="${PARALLEL:-4}" # the default runs' --parallel (auto is 4 here)
 T="$(mktemp -d)"
 trap 'rm -rf "$T"' EXIT
 
@@ -55,21 +57,21 @@ rm "$T/f16.gguf"
 pp="$("$LLAMA/bin/llama-bench" -m "$T/m.gguf" -p 512 -n 0 -t "$THREADS" -fa 0 -r 2 -o json \
     2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["avg_ts"])')"
 tg="$("$LLAMA/bin/llama-batched-bench" -m "$T/m.gguf" -c "$CTX" -b 512 -ub 512 -npp 256 \
-    -ntg 128 -npl 1 -t "$THREADS" -fa off --output-format jsonl 2>/dev/null |
+    -ntg 128 -npl "$PAR" -t "$THREADS" -fa off -no-kvu --output-format jsonl 2>/dev/null |
     python3 -c 'import json,sys; print([json.loads(l) for l in sys.stdin if l.startswith("{")][-1]["speed_tg"])')"
-printf 'anchors: llama-bench pp512 %.0f tokens/s, llama-batched-bench tg %.1f tokens/s (1 sequence), %s threads\n\n' \
-    "$pp" "$tg" "$THREADS"
+printf 'anchors: llama-bench pp512 %.0f tokens/s, llama-batched-bench tg %.1f tokens/s (%s sequences), %s threads\n\n' \
+    "$pp" "$tg" "$PAR" "$THREADS"
 
 run() { # run NAME TASK LIMIT [options]: one run, its wall time and peak memory kept
     local name="$1" task="$2" limit="$3"
     shift 3
     /usr/bin/time -f '%e %M' -o "$T/$name.time" "$BIN" run --model "$T/m.gguf" --tasks "$task" \
         --data "$T/data" --limit "$limit" --threads "$THREADS" --ctx "$CTX" --greedy --quiet \
-        --no-store --out "$T/$name" "$@" >/dev/null
+        --no-store --parallel "$PAR" --out "$T/$name" "$@" >/dev/null
 }
 
 report() { # report TASK: one line of the table
-    python3 - "$T" "$1" "$(stat -c %s "$T/m.gguf")" "$pp" "$tg" "$CTX" <<'EOF'
+    python3 - "$T" "$1" "$(stat -c %s "$T/m.gguf")" "$pp" "$tg" "$CTX" "$PAR" <<'EOF'
 import json, os, sys
 root, task, model_bytes, pp, tg, ctx = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
 def timing(name):
@@ -89,8 +91,9 @@ for d, p in zip(recs(task + "-default"), recs(task + "-plain")):
         differ += not (b.startswith(a) if d.get("stopped_early") else a == b)
     else:
         differ += d.get("correct") != p.get("correct")
-# KV cache: K and V, F16, per layer, the context long (4 layers, dim 1024).
-kv = 2 * 2 * 4 * 1024 * ctx
+# KV cache: K and V, F16, per layer, the context long (4 layers, dim 1024),
+# a stream per slot.
+kv = 2 * 2 * 4 * 1024 * ctx * int(sys.argv[7])
 speedup = pw / dw
 print("%-10s %8.1f %8.1f %8.2fx %7.2fx %7.0f%% %9.2f %9.2f %4d/%-4d %8.0f" % (
     task, dw, pw, speedup, ideal, 100 * speedup / ideal,
@@ -112,6 +115,6 @@ for task in ${TASKS:-mmlu bbh crass drop humaneval hhh}; do
     set -- "$task" "$(limit "$task")"
     [ -e "$T/data/$1" ] || { echo "$1: no data, skipped"; continue; }
     run "$1-default" "$1" "$2"
-    run "$1-plain" "$1" "$2" --no-prefix-reuse --full-outputs
+    run "$1-plain" "$1" "$2" --no-prefix-reuse --full-outputs --parallel 1
     report "$1"
 done

@@ -298,6 +298,8 @@ static int model_json(struct ie_backend *b, const struct ie_hash_memo *memo, jso
 	json_object_set_new(*out, "n_params", json_integer((json_int_t)info.n_params));
 	json_object_set_new(*out, "n_ctx", json_integer(info.n_ctx));
 	json_object_set_new(*out, "n_ctx_train", json_integer(info.n_ctx_train));
+	if (info.parallel > 0)
+		json_object_set_new(*out, "parallel", json_integer(info.parallel));
 	json_object_set_new(*out, "add_bos", json_boolean(info.add_bos));
 	return 0;
 }
@@ -314,7 +316,7 @@ static json_t *config_json(const struct ie_eval_config *cfg, char **names, size_
 		      (json_int_t)cfg->seed, "threads", bc ? bc->threads : 0, "ctx",
 		      bc ? bc->ctx : 0, "batch", bc ? bc->batch : 0, "prefix_reuse",
 		      bc ? !bc->no_prefix_reuse : 1, "parallel",
-		      bc && bc->parallel > 1 ? bc->parallel : 1, "chat_template", "protocol",
+		      bc ? bc->parallel : 0, "chat_template", "protocol",
 		      "reference");
 	json_object_set_new(c, "full_outputs", json_boolean(cfg->full_outputs));
 	json_object_set_new(c, "gpu_layers", json_integer(bc ? bc->gpu_layers : -1));

@@ -105,7 +105,7 @@ struct ie_backend_config {
 	int batch;         /* prompt batch size; 0: default */
 	int verbose;       /* pass the engine's own log through */
 	int no_prefix_reuse; /* recompute every prompt from scratch */
-	int parallel;      /* requests decoded together in one batch; 0 or 1: one */
+	int parallel;      /* requests decoded together in one batch; 0: auto */
 	enum ie_chunking chunking;
 	/* Layers offloaded to a GPU back-end; -1: all of them when llama.cpp
 	 * has one (none on a CPU-only build). */
@@ -138,6 +138,7 @@ struct ie_backend_info {
 	/* Prompt tokens decoded so far (a reused prefix is not decoded), for
 	 * measuring reuse; -1 where the backend cannot know. */
 	int64_t tokens_decoded;
+	int parallel; /* requests decoded together (0: not applicable) */
 };
 
 /* Called once for each request as soon as it has finished (its res is

@@ -16,10 +16,8 @@
  * cells sit where they would sit if it ran alone. Then greedy outputs are
  * the same bits for every thread count, batch size and prefix reuse
  * (tested), and a request's answer is a function of the request, the
- * model and the context size. Requests decoded together (--parallel) gave
- * the same bits over a few dozen tokens, but long generations were seen
- * to part after a few hundred, so --parallel above 1 is part of the
- * identity.
+ * model and the context size. With --parallel, requests decoded together
+ * get the same bits too (see the slots below).
  */
 #include <math.h>
 #include <stdarg.h>
@@ -193,6 +191,10 @@ static int sync_seq0(struct llama_be *lb, const llama_token *v, size_t n, size_t
 {
 	size_t common = 0, from;
 
+	if (n == 0) {
+		cache_reset(lb);
+		return 0;
+	}
 	if (lb->reuse)
 		while (common < lb->cache.n && common < n && lb->cache.v[common] == v[common])
 			common++;
@@ -250,16 +252,45 @@ static int feed_prompt(struct llama_be *lb, const struct ie_request *r, const st
 	return sync_seq0(lb, p->v, p->n, s);
 }
 
+/* Puts a generated token into the batch as a generation step does: the
+ * token at pos and a throwaway copy of it at pos + 1. A lone row takes
+ * another matrix kernel than two or more (see chunk_to), so every step,
+ * alone or beside other requests, is two rows per sequence, and two logit
+ * rows at least (alone: the copy's too, copy_logits); the token cannot see
+ * the copy (it comes later), which is dropped after the step. So a
+ * request's bits are the same whatever runs beside it. */
+static void add_step(struct llama_batch *b, llama_token tok, size_t pos, int seq,
+		     int copy_logits)
+{
+	for (int i = 0; i < 2; i++) {
+		int32_t j = b->n_tokens++;
+
+		b->token[j] = tok;
+		b->pos[j] = (llama_pos)(pos + (size_t)i);
+		b->n_seq_id[j] = 1;
+		b->seq_id[j][0] = seq;
+		b->logits[j] = i == 0 || copy_logits;
+	}
+}
+
+/* Decodes the generated token tok at the end of sequence 0; its logits
+ * are then those of row 0. */
 static int append_token(struct llama_be *lb, llama_token tok)
 {
 	size_t n = lb->cache.n;
+	int rc;
 
 	XGROW(lb->cache.v, lb->cache.cap, n + 1);
 	lb->cache.v[n] = tok;
-	if (decode_chunk(lb, lb->cache.v, n, n + 1, 1) < 0) {
+	lb->batch.n_tokens = 0;
+	add_step(&lb->batch, tok, n, 0, 1);
+	rc = llama_decode(lb->ctx, lb->batch);
+	lb->batch.n_tokens = 0;
+	if (rc != 0 || !llama_memory_seq_rm(llama_get_memory(lb->ctx), 0, (llama_pos)n + 1, -1)) {
 		cache_reset(lb);
 		return -1;
 	}
+	lb->cache.n = n + 1;
 	return 0;
 }
 
@@ -357,12 +388,13 @@ static int generate(struct llama_be *lb, struct ie_request *r)
 
 	sampler_init(&smp, gp->temperature, gp->top_p, gp->seed);
 	while (gp->max_new_tokens > 0) {
-		const float *logits = llama_get_logits_ith(lb->ctx, -1);
+		/* The prompt's last token, then row 0 of each step. */
+		const float *logits = llama_get_logits_ith(lb->ctx, out.n ? 0 : -1);
 		llama_token tok = (llama_token)sampler_pick(&smp, logits, n_vocab);
 
 		if (!accept_token(lb, gp, &out, tok))
 			break;
-		if (lb->cache.n + 1 > (size_t)lb->n_ctx)
+		if (lb->cache.n + 2 > (size_t)lb->n_ctx)
 			break; /* the context is full: keep what was generated */
 		if ((ret = append_token(lb, tok)) < 0)
 			break;
@@ -392,12 +424,13 @@ static void next_scores(struct llama_be *lb, struct ie_request *r, const float *
 	free(t.v);
 }
 
-static void run_one(struct llama_be *lb, struct ie_request *r, struct tokens *p)
+/* Tokenizes r's prompt into p; fails r and returns -1 when it cannot run. */
+static int take_prompt(struct llama_be *lb, struct ie_request *r, struct tokens *p)
 {
 	r->res.status = 0;
 	if (tokenize(lb, r->prompt, 1, p) < 0 || p->n == 0) {
 		fail_request(r, IE_EMODEL, "prompt cannot be tokenized");
-		return;
+		return -1;
 	}
 	r->res.n_prompt_tokens = (int)p->n;
 	if (p->n > (size_t)lb->n_ctx) {
@@ -405,8 +438,15 @@ static void run_one(struct llama_be *lb, struct ie_request *r, struct tokens *p)
 			     "prompt of %d tokens does not fit the context of %d tokens "
 			     "(a larger context size would take it)",
 			     (int)p->n, lb->n_ctx);
-		return;
+		return -1;
 	}
+	return 0;
+}
+
+static void run_one(struct llama_be *lb, struct ie_request *r, struct tokens *p)
+{
+	if (take_prompt(lb, r, p) < 0)
+		return;
 	if (feed_prompt(lb, r, p) < 0) {
 		fail_request(r, IE_EMODEL, "llama_decode failed on a prompt of %d tokens",
 			     (int)p->n);
@@ -420,199 +460,259 @@ static void run_one(struct llama_be *lb, struct ie_request *r, struct tokens *p)
 
 /* ---- several requests at once ----
  *
- * With --parallel N, up to N neighbouring requests (sorted, so they share
- * a prefix) run together: the shared prefix is decoded once in sequence 0
- * and shared with sequences 1..N-1 (the KV cache is unified, so sharing
- * copies no data), all suffixes go through llama_decode in one batch, and
- * each generation step decodes one token of every unfinished request in
- * one batch, which is where a lone request wastes most of the machine. */
+ * With --parallel N, N slots each run a request in a sequence (and KV
+ * stream) of its own, and every generation step decodes one token of each
+ * generating request in one llama_decode: where a lone request leaves the
+ * hardware idle, N of them use it. A slot keeps its KV after its request,
+ * and a new request goes to the free slot whose cache shares most of its
+ * prompt, or gets a copy of a longer shared prefix from another slot. Each
+ * prompt is decoded in calls of its own, cut as chunk_to cuts (a call that
+ * mixed sequences would be split by llama.cpp into equal shares, which can
+ * leave one token alone), and each step is two rows a request (add_step),
+ * so a request's bits are those it gets alone. */
 
-struct member {
-	struct ie_request *r;
+struct slot {
+	struct ie_request *r; /* NULL: free */
+	struct tokens kv;     /* the tokens its stream holds */
 	struct tokens prompt, out;
 	struct sampler smp;
 	llama_token pending; /* sampled, decoded in the next step */
-	size_t pos;          /* its next position */
-	int active;
+	int generating;
 };
 
-/* Handles the logits of member m's last decoded token. */
-static void take_logits(struct llama_be *lb, struct member *m, const float *logits)
+/* A copy costs a whole stream: worth it only for a longer prefix. */
+#define COPY_MIN_TOKENS 64
+
+/* How much of the cache kv a prompt p may reuse: what they share, leaving
+ * two tokens at least to decode (see chunk_to). */
+static size_t reusable(const struct llama_be *lb, const struct tokens *kv, const struct tokens *p)
+{
+	size_t n = 0;
+
+	if (!lb->reuse)
+		return 0;
+	while (n < kv->n && n < p->n && kv->v[n] == p->v[n])
+		n++;
+	return p->n >= 2 && n + 2 > p->n ? p->n - 2 : p->n < 2 ? 0 : n;
+}
+
+/* Handles the logits of slot s's last decoded token: a score, or the
+ * next token of its generation (s->generating says whether it goes on). */
+static void take_logits(struct llama_be *lb, struct slot *s, const float *logits)
 {
 	int n_vocab = llama_vocab_n_tokens(lb->vocab);
 	llama_token tok;
 
-	m->active = 0;
-	if (m->r->kind == IE_REQ_NEXT_SCORES) {
-		next_scores(lb, m->r, logits);
+	s->generating = 0;
+	if (s->r->kind == IE_REQ_NEXT_SCORES) {
+		next_scores(lb, s->r, logits);
 		return;
 	}
-	if (m->r->gen.max_new_tokens <= 0)
+	if (s->r->gen.max_new_tokens <= 0)
 		return;
-	tok = (llama_token)sampler_pick(&m->smp, logits, n_vocab);
-	if (accept_token(lb, &m->r->gen, &m->out, tok)) {
-		m->pending = tok;
-		m->active = 1;
+	tok = (llama_token)sampler_pick(&s->smp, logits, n_vocab);
+	if (!accept_token(lb, &s->r->gen, &s->out, tok))
+		return;
+	if (s->kv.n + 2 > (size_t)lb->n_ctx)
+		return; /* the context is full, as in generate() */
+	s->pending = tok;
+	s->generating = 1;
+}
+
+/* Points slot k's stream at the longest prefix of its prompt any slot
+ * holds; returns where decoding starts. */
+static size_t place_prefix(struct llama_be *lb, struct slot *sl, int k)
+{
+	llama_memory_t mem = llama_get_memory(lb->ctx);
+	struct slot *s = &sl[k];
+	size_t own = reusable(lb, &s->kv, &s->prompt), best = own;
+	int from = k;
+
+	for (int j = 0; j < lb->parallel; j++) {
+		size_t n = reusable(lb, &sl[j].kv, &s->prompt);
+
+		if (j != k && n > best + COPY_MIN_TOKENS)
+			best = n, from = j;
 	}
+	if (from != k) { /* across streams llama.cpp copies whole ones */
+		llama_memory_seq_rm(mem, k, -1, -1);
+		llama_memory_seq_cp(mem, from, k, -1, -1);
+		s->kv.n = 0;
+		XGROW(s->kv.v, s->kv.cap, best);
+		memcpy(s->kv.v, sl[from].kv.v, best * sizeof(*s->kv.v));
+	}
+	llama_memory_seq_rm(mem, k, (llama_pos)best, -1);
+	s->kv.n = best;
+	return best;
 }
 
-static void batch_add(struct llama_be *lb, struct member **owner, llama_token tok, size_t pos,
-		      int seq, struct member *logits_for)
+static void kv_append(struct tokens *kv, const llama_token *v, size_t n)
 {
-	int32_t i = lb->batch.n_tokens++;
-
-	lb->batch.token[i] = tok;
-	lb->batch.pos[i] = (llama_pos)pos;
-	lb->batch.n_seq_id[i] = 1;
-	lb->batch.seq_id[i][0] = seq;
-	lb->batch.logits[i] = logits_for != NULL;
-	owner[i] = logits_for;
+	XGROW(kv->v, kv->cap, kv->n + n);
+	memcpy(kv->v + kv->n, v, n * sizeof(*v));
+	kv->n += n;
 }
 
-static int batch_flush(struct llama_be *lb, struct member **owner)
+/* Starts request r in free slot k: decodes its prompt after what can be
+ * reused, and takes the logits of its last token. */
+static int slot_start(struct llama_be *lb, struct slot *sl, int k, struct ie_request *r)
 {
-	int32_t n = lb->batch.n_tokens;
-	int rc;
+	struct slot *s = &sl[k];
+	size_t n = s->prompt.n, from = place_prefix(lb, sl, k);
 
-	if (n == 0)
-		return 0;
-	rc = llama_decode(lb->ctx, lb->batch);
-	lb->batch.n_tokens = 0;
-	if (rc != 0)
-		return -1;
-	for (int32_t i = 0; i < n; i++)
-		if (owner[i])
-			take_logits(lb, owner[i], llama_get_logits_ith(lb->ctx, i));
+	s->r = r;
+	s->out.n = 0;
+	sampler_init(&s->smp, r->gen.temperature, r->gen.top_p, r->gen.seed);
+	while (from < n) {
+		size_t to = chunk_to(lb, from, 0, n);
+
+		lb->batch.n_tokens = 0;
+		for (size_t t = from; t < to; t++) {
+			int32_t i = lb->batch.n_tokens++;
+
+			lb->batch.token[i] = s->prompt.v[t];
+			lb->batch.pos[i] = (llama_pos)t;
+			lb->batch.n_seq_id[i] = 1;
+			lb->batch.seq_id[i][0] = k;
+			lb->batch.logits[i] = t + 1 == n;
+		}
+		if (llama_decode(lb->ctx, lb->batch) != 0)
+			return -1;
+		lb->batch.n_tokens = 0;
+		kv_append(&s->kv, s->prompt.v + from, to - from);
+		lb->decoded += (int64_t)(to - from);
+		from = to;
+	}
+	take_logits(lb, s, llama_get_logits_ith(lb->ctx, -1));
 	return 0;
 }
 
-/* Decodes every member's prompt after the shared prefix. */
-static int prefill(struct llama_be *lb, struct member *m, size_t g, size_t prefix,
-		   struct member **owner)
-{
-	for (size_t k = 0; k < g; k++) {
-		for (size_t t = prefix; t < m[k].prompt.n; t++) {
-			int last = t + 1 == m[k].prompt.n;
-
-			batch_add(lb, owner, m[k].prompt.v[t], t, (int)k, last ? &m[k] : NULL);
-			lb->decoded++;
-			if (lb->batch.n_tokens == lb->n_batch && batch_flush(lb, owner) < 0)
-				return -1;
-		}
-		m[k].pos = m[k].prompt.n;
-	}
-	return batch_flush(lb, owner);
-}
-
-/* One token of every unfinished member per step, until all are done. */
-static int generate_all(struct llama_be *lb, struct member *m, size_t g, struct member **owner)
-{
-	for (;;) {
-		for (size_t k = 0; k < g; k++) {
-			if (!m[k].active)
-				continue;
-			batch_add(lb, owner, m[k].pending, m[k].pos++, (int)k, &m[k]);
-		}
-		if (lb->batch.n_tokens == 0)
-			return 0;
-		if (batch_flush(lb, owner) < 0)
-			return -1;
-	}
-}
-
-static int run_members(struct llama_be *lb, struct member *m, size_t g, size_t prefix)
+/* One generation step of every generating slot. */
+static int slots_step(struct llama_be *lb, struct slot *sl, struct slot **owner)
 {
 	llama_memory_t mem = llama_get_memory(lb->ctx);
-	struct member **owner = xcalloc((size_t)lb->n_batch, sizeof(*owner));
-	int ret;
+	int g = 0;
 
-	ret = sync_seq0(lb, m[0].prompt.v, prefix, 0);
-	for (size_t k = 1; !ret && k < g; k++) {
-		/* Across KV streams llama.cpp copies whole streams: the prefix
-		 * and what follows it, which is then dropped. */
-		llama_memory_seq_rm(mem, (llama_seq_id)k, -1, -1);
-		llama_memory_seq_cp(mem, 0, (llama_seq_id)k, -1, -1);
-		llama_memory_seq_rm(mem, (llama_seq_id)k, (llama_pos)prefix, -1);
+	for (int k = 0; k < lb->parallel; k++)
+		g += sl[k].r && sl[k].generating;
+	lb->batch.n_tokens = 0;
+	for (int k = 0; k < lb->parallel; k++) {
+		if (!sl[k].r || !sl[k].generating)
+			continue;
+		owner[lb->batch.n_tokens] = &sl[k];
+		add_step(&lb->batch, sl[k].pending, sl[k].kv.n, k, g == 1);
 	}
-	if (!ret)
-		ret = prefill(lb, m, g, prefix, owner);
-	if (!ret)
-		ret = generate_all(lb, m, g, owner);
+	if (lb->batch.n_tokens && llama_decode(lb->ctx, lb->batch) != 0)
+		return -1;
+	for (int32_t i = 0; i < lb->batch.n_tokens; i += 2) {
+		struct slot *s = owner[i];
+		int k = (int)(s - sl);
+
+		kv_append(&s->kv, &s->pending, 1);
+		llama_memory_seq_rm(mem, k, (llama_pos)s->kv.n, -1); /* the copy goes */
+		take_logits(lb, s, llama_get_logits_ith(lb->ctx, i));
+	}
+	lb->batch.n_tokens = 0;
+	return 0;
+}
+
+/* Ends slot s's request: its text, its sampler; the slot is free again. */
+static void slot_finish(struct llama_be *lb, struct slot *s, int failed)
+{
+	if (failed)
+		fail_request(s->r, IE_EMODEL, "llama_decode failed");
+	else if (s->r->kind == IE_REQ_GENERATE)
+		finish_text(lb, s->r, &s->out);
+	sampler_release(&s->smp);
+	s->r = NULL;
+}
+
+/* The free slot whose cache shares most of prompt p; -1 when none is free. */
+static int free_slot(const struct llama_be *lb, const struct slot *sl, const struct tokens *p)
+{
+	int best = -1;
+	size_t most = 0;
+
+	for (int k = 0; k < lb->parallel; k++) {
+		size_t n;
+
+		if (sl[k].r)
+			continue;
+		n = reusable(lb, &sl[k].kv, p);
+		if (best < 0 || n > most)
+			best = k, most = n;
+	}
+	return best;
+}
+
+static int report_done(ie_done_fn done, void *data, struct ie_request *reqs,
+		       struct ie_request *r)
+{
+	return done ? done(data, (size_t)(r - reqs), r) : 0;
+}
+
+/* Runs order[0..n) in lb->parallel slots; reports each as it ends. */
+static int run_slots(struct llama_be *lb, struct ie_request **order, size_t n, ie_done_fn done,
+		     void *done_data, struct ie_request *reqs)
+{
+	struct slot *sl = xcalloc((size_t)lb->parallel, sizeof(*sl));
+	struct slot **owner = xcalloc((size_t)lb->n_batch, sizeof(*owner));
+	struct tokens p = { 0 };
+	size_t next = 0;
+	int ret = 0, busy = 0, have = 0; /* have: p holds order[next]'s tokens */
+
+	/* Slot 0 is sequence 0, whose cache the one-at-a-time path keeps. */
+	kv_append(&sl[0].kv, lb->cache.v, lb->cache.n);
+	for (int k = 1; k < lb->parallel; k++)
+		llama_memory_seq_rm(llama_get_memory(lb->ctx), k, -1, -1);
+	while (!ret && (next < n || busy)) {
+		int k, failed = 0;
+
+		if (next < n && !have) {
+			if (take_prompt(lb, order[next], &p) < 0) {
+				ret = report_done(done, done_data, reqs, order[next++]);
+				continue;
+			}
+			have = 1;
+		}
+		if (have && (k = free_slot(lb, sl, &p)) >= 0) {
+			struct tokens t = sl[k].prompt;
+
+			sl[k].prompt = p, p = t; /* the slot takes the tokens */
+			busy++;
+			have = 0;
+			failed = slot_start(lb, sl, k, order[next++]) < 0;
+		} else {
+			failed = slots_step(lb, sl, owner) < 0;
+		}
+		for (k = 0; k < lb->parallel && !ret; k++) {
+			if (!sl[k].r || (sl[k].generating && !failed))
+				continue;
+			struct ie_request *r = sl[k].r;
+
+			slot_finish(lb, &sl[k], failed);
+			busy--;
+			ret = report_done(done, done_data, reqs, r);
+		}
+		if (failed) { /* the streams may be half written: start afresh */
+			llama_memory_clear(llama_get_memory(lb->ctx), true);
+			for (k = 0; k < lb->parallel; k++)
+				sl[k].kv.n = 0;
+		}
+	}
+	lb->cache.n = 0;
+	kv_append(&lb->cache, sl[0].kv.v, sl[0].kv.n);
+	for (int k = 0; k < lb->parallel; k++) {
+		if (sl[k].r)
+			sampler_release(&sl[k].smp);
+		free(sl[k].kv.v);
+		free(sl[k].prompt.v);
+		free(sl[k].out.v);
+	}
+	free(p.v);
 	free(owner);
-	/* Keep only the shared prefix, in sequence 0, for the next group. */
-	for (size_t k = 1; k < g; k++)
-		llama_memory_seq_rm(mem, (llama_seq_id)k, -1, -1);
-	if (ret < 0 || !llama_memory_seq_rm(mem, 0, (llama_pos)prefix, -1))
-		cache_reset(lb);
-	else
-		cache_truncate(lb, prefix);
+	free(sl);
 	return ret;
-}
-
-static size_t common_prefix(const struct tokens *a, const struct tokens *b, size_t limit)
-{
-	size_t n = 0;
-
-	while (n < limit && n < a->n && n < b->n && a->v[n] == b->v[n])
-		n++;
-	return n;
-}
-
-/* Tokenizes up to lb->parallel requests from order[0..n) into m and picks
- * how many run together: as many as share the context (prefix once, then
- * each one's suffix and new tokens). Sets *prefix; returns the count. */
-static size_t form_group(struct llama_be *lb, struct ie_request **order, size_t n,
-			 struct member *m, size_t *prefix)
-{
-	size_t g = 0, p = 0, need = 0;
-
-	while (g < n && g < (size_t)lb->parallel) {
-		struct member *c = &m[g];
-		size_t np, gen, need_all;
-
-		if (tokenize(lb, order[g]->prompt, 1, &c->prompt) < 0 || c->prompt.n == 0 ||
-		    c->prompt.n > (size_t)lb->n_ctx)
-			break; /* run_one reports it */
-		np = g ? common_prefix(&m[0].prompt, &c->prompt, p) : c->prompt.n - 1;
-		if (np >= c->prompt.n)
-			np = c->prompt.n - 1;
-		gen = order[g]->kind == IE_REQ_GENERATE && order[g]->gen.max_new_tokens > 0
-			      ? (size_t)order[g]->gen.max_new_tokens : 0;
-		/* Lowering the prefix moves the old members' lost part into their suffixes. */
-		need_all = need + g * (p - np) + (c->prompt.n - np) + gen;
-		if (g && np + need_all > (size_t)lb->n_ctx)
-			break;
-		need = need_all;
-		p = np;
-		g++;
-	}
-	*prefix = p;
-	return g;
-}
-
-static void run_group(struct llama_be *lb, struct ie_request **order, size_t g, struct member *m,
-		      size_t prefix)
-{
-	for (size_t k = 0; k < g; k++) {
-		m[k].r = order[k];
-		m[k].r->res.status = 0;
-		m[k].r->res.n_prompt_tokens = (int)m[k].prompt.n;
-		m[k].out.n = 0;
-		m[k].active = 0;
-		sampler_init(&m[k].smp, order[k]->gen.temperature, order[k]->gen.top_p,
-			     order[k]->gen.seed);
-	}
-	if (run_members(lb, m, g, prefix) < 0) {
-		for (size_t k = 0; k < g; k++)
-			fail_request(m[k].r, IE_EMODEL, "llama_decode failed on a batch of %zu "
-				     "requests", g);
-	} else {
-		for (size_t k = 0; k < g; k++)
-			if (m[k].r->kind == IE_REQ_GENERATE)
-				finish_text(lb, m[k].r, &m[k].out);
-	}
-	for (size_t k = 0; k < g; k++)
-		sampler_release(&m[k].smp);
 }
 
 static int cmp_prompt(const void *a, const void *b)
@@ -624,11 +724,6 @@ static int cmp_prompt(const void *a, const void *b)
 	return c ? c : (x < y ? -1 : x > y);
 }
 
-static int report_done(ie_done_fn done, void *data, struct ie_request *reqs,
-		       struct ie_request *r)
-{
-	return done ? done(data, (size_t)(r - reqs), r) : 0;
-}
 
 static int lb_submit(struct ie_backend *b, struct ie_request *reqs, size_t n, ie_done_fn done,
 		     void *done_data, struct ie_error *err)
@@ -642,29 +737,11 @@ static int lb_submit(struct ie_backend *b, struct ie_request *reqs, size_t n, ie
 	for (size_t i = 0; i < n; i++)
 		order[i] = &reqs[i];
 	/* Sorted prompts put those that share the longest prefixes side by
-	 * side, which is what the one-sequence prefix cache needs. */
+	 * side, which is what the prefix caches need. */
 	if (lb->reuse)
 		qsort(order, n, sizeof(*order), cmp_prompt);
 	if (lb->parallel > 1) {
-		struct member *m = xcalloc((size_t)lb->parallel, sizeof(*m));
-
-		for (size_t i = 0; i < n && !ret;) {
-			size_t prefix, g = form_group(lb, order + i, n - i, m, &prefix);
-
-			if (g > 1)
-				run_group(lb, order + i, g, m, prefix);
-			else
-				run_one(lb, order[i], &p);
-			g = g > 1 ? g : 1;
-			for (size_t k = 0; k < g && !ret; k++)
-				ret = report_done(done, done_data, reqs, order[i + k]);
-			i += g;
-		}
-		for (int k = 0; k < lb->parallel; k++) {
-			free(m[k].prompt.v);
-			free(m[k].out.v);
-		}
-		free(m);
+		ret = run_slots(lb, order, n, done, done_data, reqs);
 	} else {
 		for (size_t i = 0; i < n && !ret; i++) {
 			run_one(lb, order[i], &p);
@@ -676,11 +753,11 @@ static int lb_submit(struct ie_backend *b, struct ie_request *reqs, size_t n, ie
 	return ret;
 }
 
-/* What can change an answer: the model's bytes, the engine, the attention,
- * the context size (prompts that do not fit fail, generation stops when
- * it is full) and batching requests together. Threads, batch size, prefix
- * reuse and chunking are left out: with exact attention they change no
- * bit. */
+/* What can change an answer: the model's bytes, the engine, the attention
+ * and the context size (prompts that do not fit fail, generation stops
+ * when it is full). Threads, batch size, prefix reuse, chunking and
+ * --parallel are left out: with exact attention and steps of two rows they
+ * change no bit. */
 static int lb_identity(struct ie_backend *b, const struct ie_hash_memo *memo, json_t **out,
 		       struct ie_error *err)
 {
@@ -693,8 +770,6 @@ static int lb_identity(struct ie_backend *b, const struct ie_hash_memo *memo, js
 	*out = json_pack("{s:s, s:s, s:I, s:s, s:i, s:s}", "backend", "llama.cpp",
 			 "engine_version", IE_LLAMA_VERSION, "size", (json_int_t)lb->size,
 			 "sha256", sha, "ctx", lb->n_ctx, "attention", "exact");
-	if (lb->parallel > 1)
-		json_object_set_new(*out, "parallel", json_integer(lb->parallel));
 	/* A GPU's kernels are chosen by batch shape: nothing there is known to
 	 * give the CPU's bits, or the same bits for every batch size. */
 	if (lb->gpu_layers) {
@@ -724,6 +799,7 @@ static void lb_info(struct ie_backend *b, struct ie_backend_info *info)
 	info->n_params = (int64_t)llama_model_n_params(lb->model);
 	info->add_bos = llama_vocab_get_add_bos(lb->vocab);
 	info->tokens_decoded = lb->decoded;
+	info->parallel = lb->parallel;
 }
 
 static void lb_destroy(struct ie_backend *b)
@@ -768,6 +844,24 @@ static int check_gguf(const char *path, struct ie_error *err)
 	return 0;
 }
 
+/* --parallel auto: 4 slots, fewer when their KV streams (one each, the
+ * context long, F16 K and V) would take over a quarter of the memory.
+ * Generation steps of 4 requests together gave 2x over one at a time on
+ * HumanEval here (bench/suite.sh), and outputs are the same bits. */
+static int auto_parallel(const struct llama_be *lb)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	int heads = llama_model_n_head(lb->model), kv_heads = llama_model_n_head_kv(lb->model);
+	double kv_dim = heads > 0 ? (double)llama_model_n_embd(lb->model) / heads * kv_heads : 0;
+	double stream = 2.0 * 2.0 * kv_dim * llama_model_n_layer(lb->model) * lb->n_ctx;
+	double budget = pages > 0 && page > 0 ? (double)pages * (double)page / 4 : 0;
+	int n = 4;
+
+	while (n > 1 && stream * n > budget)
+		n--;
+	return n;
+}
+
 static int open_context(struct llama_be *lb, const struct ie_backend_config *cfg,
 			struct ie_error *err)
 {
@@ -783,9 +877,9 @@ static int open_context(struct llama_be *lb, const struct ie_backend_config *cfg
 	cp.n_ctx = (uint32_t)lb->n_ctx;
 	cp.n_batch = (uint32_t)lb->n_batch;
 	cp.n_ubatch = (uint32_t)lb->n_batch;
-	lb->parallel = cfg->parallel > 1 ? cfg->parallel : 1;
-	if (lb->n_batch < lb->parallel)
-		lb->n_batch = lb->parallel;
+	lb->parallel = cfg->parallel > 0 ? cfg->parallel : auto_parallel(lb);
+	if (lb->n_batch < 2 * lb->parallel) /* a step is two rows a request */
+		lb->n_batch = 2 * lb->parallel;
 	cp.n_batch = (uint32_t)lb->n_batch;
 	cp.n_ubatch = (uint32_t)lb->n_batch;
 	cp.n_seq_max = (uint32_t)lb->parallel;

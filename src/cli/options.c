@@ -124,8 +124,9 @@ const char cli_model_help[] =
 	"  --batch N            prompt tokens per decode call (default 512)\n"
 	"  --no-prefix-reuse    decode every prompt from scratch instead of reusing\n"
 	"                       the cached prefix it shares with the previous one\n"
-	"  --parallel N         decode up to N requests together in one batch (their\n"
-	"                       shared prefix once); default 1\n"
+	"  --parallel N|auto    requests decoded together, each generation step one\n"
+	"                       batch for all; the same outputs for every N (auto,\n"
+	"                       the default: 4, fewer where their KV would not fit)\n"
 	"  --chunking shared|plain  where prompts are cut into decode calls: at the end\n"
 	"                       of their shared block, then in batches (shared, the\n"
 	"                       default), or in batches from the first token, as a\n"
@@ -175,6 +176,10 @@ int cli_model_option(const char *cmd, int c, const char *arg, struct ie_backend_
 		cfg->no_prefix_reuse = 1;
 		return 1;
 	case OPT_PARALLEL:
+		if (!strcmp(arg, "auto")) {
+			cfg->parallel = 0;
+			return 1;
+		}
 		if (cli_int(cmd, "--parallel", arg, 1, 256, &v) < 0)
 			return -1;
 		cfg->parallel = (int)v;
