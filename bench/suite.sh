@@ -39,7 +39,7 @@ DATA="${INSTRUCTEVAL_DATA:-$HERE/../shared/data}"
 BIN="$HERE/build/instructeval"
 THREADS="${THREADS:-$(nproc)}"
 CTX=4096
-PAR="${PARALLEL:-4}" # the default runs' --parallel (auto is 4 here)
+PAR="${PARALLEL:-8}" # the default runs' --parallel (auto is 8 here)
 T="$(mktemp -d)"
 trap 'rm -rf "$T"' EXIT
 

@@ -126,7 +126,7 @@ const char cli_model_help[] =
 	"                       the cached prefix it shares with the previous one\n"
 	"  --parallel N|auto    requests decoded together, each generation step one\n"
 	"                       batch for all; the same outputs for every N (auto,\n"
-	"                       the default: 4, fewer where their KV would not fit)\n"
+	"                       the default: 8, fewer where their KV would not fit)\n"
 	"  --chunking shared|plain  where prompts are cut into decode calls: at the end\n"
 	"                       of their shared block, then in batches (shared, the\n"
 	"                       default), or in batches from the first token, as a\n"
