@@ -548,6 +548,8 @@ static size_t place_prefix(struct llama_be *lb, struct slot *sl, int k)
 
 static void kv_append(struct tokens *kv, const llama_token *v, size_t n)
 {
+	if (n == 0) /* v may be NULL then */
+		return;
 	XGROW(kv->v, kv->cap, kv->n + n);
 	memcpy(kv->v + kv->n, v, n * sizeof(*v));
 	kv->n += n;
