@@ -13,11 +13,12 @@
  * a product, where a position's terms meet in the same order however the
  * prompt was cut into decode calls, and masked cells add exact zeros.
  * Each sequence has a KV stream of its own (not a unified cache), so its
- * cells sit where they would sit if it ran alone. Then greedy outputs are
- * the same bits for every thread count, batch size and prefix reuse
- * (tested), and a request's answer is a function of the request, the
- * model and the context size. With --parallel, requests decoded together
- * get the same bits too (see the slots below).
+ * cells sit where they would sit if it ran alone, and no matrix product
+ * is ever a single row, which takes another kernel (see chunk_to and
+ * add_step). Then greedy outputs are the same bits for every thread
+ * count, batch size, prefix reuse and --parallel setting
+ * (tests/e2e_same_answers.sh), and a request's answer is a function of
+ * the request, the model and the context size.
  */
 #include <math.h>
 #include <stdarg.h>
