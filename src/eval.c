@@ -127,7 +127,7 @@ int ie_tasks_expand(const char *spec, char ***names_out, size_t *n_out, struct i
 		ret = expand_one(w, &names, &n, &cap, err);
 	free(copy);
 	if (!ret && !n)
-		ret = ie_error_set(err, IE_EUSAGE, "no task given (use --tasks mmlu)");
+		ret = ie_error_set(err, IE_EUSAGE, "no task given");
 	if (ret) {
 		free_names(names, n);
 		return ret;
@@ -553,8 +553,8 @@ static int load_impact_answers(const char *run_dir, struct sample_set *set, stru
 	strbuf_addf(&path, "%s/samples/impact.jsonl", run_dir);
 	ret = file_read(path.buf, &text, &len, err);
 	if (ret == IE_EINPUT)
-		ie_error_set(err, IE_EINPUT, "no stored IMPACT answers: '%s' is missing (run "
-			     "'instructeval run --tasks impact --out %s' first)", path.buf, run_dir);
+		ie_error_set(err, IE_EINPUT, "no stored IMPACT answers: '%s' is missing (it "
+			     "needs the folder a run of IMPACT wrote its samples to)", path.buf);
 	if (!ret)
 		ret = json_lines_parse(text, len, path.buf, &records, err);
 	if (!ret)

@@ -1,6 +1,7 @@
 /* instructeval judge: rate stored IMPACT answers again with a judge. */
 #include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "instructeval/eval.h"
@@ -19,6 +20,15 @@ static void help(void)
 	       "  --quiet         no progress display\n"
 	       "  --threads N, --ctx N, --batch N, --verbose: as for the model of 'run'\n%s%s",
 	       cli_store_help, cli_exit_help);
+}
+
+/* Whether run_dir holds a run's IMPACT answers. */
+static int have_answers(const char *run_dir)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/samples/impact.jsonl", run_dir);
+	return access(path, F_OK) == 0;
 }
 
 int cmd_judge(int argc, char **argv)
@@ -71,8 +81,14 @@ int cmd_judge(int argc, char **argv)
 	ret = ie_rejudge(argv[optind], judge, st, quiet, &results, &err);
 	ie_backend_free(judge);
 	store_close(st);
-	if (ret < 0)
-		return cli_fail(&err);
+	if (ret < 0) {
+		int status = cli_fail(&err);
+
+		if (!have_answers(argv[optind]))
+			fprintf(stderr, "(run 'instructeval run --tasks impact --out %s' first)\n",
+				argv[optind]);
+		return status;
+	}
 	report_print_scores(stdout, results);
 	report_print_boards(stdout, results);
 	json_decref(results);

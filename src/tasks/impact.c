@@ -241,7 +241,7 @@ static int impact_score_batch(struct task *t, struct sample_set *set, const stru
 
 	(void)t;
 	if (!o->judge)
-		return ie_error_set(err, IE_EUSAGE, "IMPACT needs a judge model (--judge FILE.gguf)");
+		return ie_error_set(err, IE_EUSAGE, "IMPACT needs a judge model");
 	prompts = xcalloc(2 * set->n + 1, sizeof(char *));
 	reqs = judge_requests(set, prompts);
 	ret = requests_submit(o->judge, "judge", reqs, 2 * set->n, o->quiet, err);
