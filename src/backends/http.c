@@ -146,6 +146,16 @@ static json_t *sse_events(const char *text, json_error_t *jerr)
 	return json_pack("{s:o}", "events", events);
 }
 
+/* Whether the request body x->body asks for a sampled step. */
+static int samples_body(const struct strbuf *body)
+{
+	json_t *b = json_loadb(strbuf_str(body), body->len, 0, NULL);
+	int samples = json_number_value(json_object_get(b, "temperature")) > 0;
+
+	json_decref(b);
+	return samples;
+}
+
 /* What became of an exchange: 0 a usable reply, 1 worth another try, -1
  * final. *msg gets a one-line reason (caller frees). */
 static int exchange_outcome(struct exchange *x, CURLcode rc, json_t **reply, char **msg)
@@ -177,9 +187,10 @@ static int exchange_outcome(struct exchange *x, CURLcode rc, json_t **reply, cha
 		strbuf_addf(&m, ": the reply is not JSON (%s)", jerr.text);
 	else if (x->reply.len)
 		strbuf_addf(&m, ": %.200s", strbuf_str(&x->reply));
-	/* llama-server's chat parser rejects some outputs the same way every
-	 * time: asking again cannot help. */
-	if (strstr(m.buf, "does not match the expected"))
+	/* llama-server rejects an output that is not valid UTF-8 (or that its
+	 * chat parser refuses): the same way every time for a greedy step,
+	 * while a sampled one draws again on another try. */
+	if (strstr(m.buf, "does not match the expected") && !samples_body(&x->body))
 		ret = -1;
 	json_decref(*reply);
 	*reply = NULL;

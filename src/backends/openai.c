@@ -126,7 +126,12 @@ static json_t *llama_gen_body(struct http_be *hb, const struct ie_request *r,
 	return llama_generate(r, llama_base(r, state), r->gen.max_new_tokens - done);
 }
 
-static json_t *llama_scores(const struct ie_request *r, const json_t *state)
+/* Next-token scores: the top log-probabilities of one raw step, the
+ * sampled token forced to a harmless one (llama-server refuses a token
+ * that is part of a character, and the raw probabilities do not see the
+ * bias); then, for candidates not among them, a step that biases them in
+ * (llama_read_biased). */
+static json_t *llama_scores(struct http_be *hb, const struct ie_request *r, const json_t *state)
 {
 	json_t *o = json_pack("{s:s, s:i, s:i, s:b}", "prompt", r->prompt, "n_predict", 1,
 			      "n_probs", TOP_N, "cache_prompt", 0);
@@ -138,7 +143,10 @@ static json_t *llama_scores(const struct ie_request *r, const json_t *state)
 
 	if (!state) {
 		json_object_set_new(o, "temperature", json_real(0));
-		json_decref(lb);
+		if (hb->safe_token >= 0)
+			json_array_append_new(lb, json_pack("[I, f]", (json_int_t)hb->safe_token,
+							    1000.0));
+		json_object_set_new(o, "logit_bias", lb);
 		return o;
 	}
 	json_array_foreach(missing, i, id)
@@ -195,7 +203,7 @@ const char *http_request_body(struct http_be *hb, const struct ie_request *r, in
 		o = openai_body(hb, r);
 		path = hb->chat ? "/v1/chat/completions" : "/v1/completions";
 	} else if (r->kind == IE_REQ_NEXT_SCORES && !hb->chat) {
-		o = llama_scores(r, state);
+		o = llama_scores(hb, r, state);
 	} else if (hb->chat && step == 0) {
 		o = json_pack("{s:[{s:s, s:s}]}", "messages", "role", "user", "content", r->prompt);
 		path = "/apply-template";
@@ -203,7 +211,7 @@ const char *http_request_body(struct http_be *hb, const struct ie_request *r, in
 		struct ie_request templated = *r;
 
 		templated.prompt = json_str(state, "prompt");
-		o = llama_scores(&templated, json_object_get(state, "scores"));
+		o = llama_scores(hb, &templated, json_object_get(state, "scores"));
 	} else {
 		o = llama_gen_body(hb, r, state);
 	}
