@@ -133,10 +133,21 @@ static void cache_truncate(struct llama_be *lb, size_t n)
 	lb->cache.n = n;
 }
 
-/* Decodes toks[from..to) at positions from.. in one call, asking for the
- * logits of its last token when logits is set. */
-static int decode_chunk(struct llama_be *lb, const llama_token *toks, size_t from, size_t to,
-			int logits)
+
+static void kv_append(struct tokens *kv, const llama_token *v, size_t n)
+{
+	if (n == 0) /* v may be NULL then */
+		return;
+	XGROW(kv->v, kv->cap, kv->n + n);
+	memcpy(kv->v + kv->n, v, n * sizeof(*v));
+	kv->n += n;
+}
+
+/* Decodes toks[from..to) at positions from.. of sequence seq in one call,
+ * asking for the logits of its last token when logits is set, and puts
+ * them after the first from tokens of kv, the tokens seq holds. */
+static int decode_chunk(struct llama_be *lb, int seq, struct tokens *kv, const llama_token *toks,
+			size_t from, size_t to, int logits)
 {
 	size_t chunk = to - from;
 	int rc;
@@ -146,16 +157,15 @@ static int decode_chunk(struct llama_be *lb, const llama_token *toks, size_t fro
 		lb->batch.token[i] = toks[from + i];
 		lb->batch.pos[i] = (llama_pos)(from + i);
 		lb->batch.n_seq_id[i] = 1;
-		lb->batch.seq_id[i][0] = 0;
+		lb->batch.seq_id[i][0] = seq;
 		lb->batch.logits[i] = logits && i + 1 == chunk;
 	}
 	rc = llama_decode(lb->ctx, lb->batch);
 	lb->batch.n_tokens = 0; /* the batch is empty between calls */
 	if (rc != 0)
 		return -1;
-	XGROW(lb->cache.v, lb->cache.cap, to);
-	memcpy(lb->cache.v + from, toks + from, chunk * sizeof(*toks));
-	lb->cache.n = to;
+	kv->n = from;
+	kv_append(kv, toks + from, chunk);
 	return 0;
 }
 
@@ -186,24 +196,42 @@ static size_t chunk_to(const struct llama_be *lb, size_t from, size_t s, size_t 
 	return to;
 }
 
-/* Brings sequence 0 to exactly v[0..n) (shared block of s tokens) and
- * leaves the logits of its last token ready. */
-static int sync_seq0(struct llama_be *lb, const llama_token *v, size_t n, size_t s)
-{
-	size_t common = 0, from;
 
-	if (n == 0) {
-		cache_reset(lb);
+/* How much of the cache kv a prompt p may reuse: what they share, leaving
+ * two tokens at least to decode (see chunk_to). */
+static size_t reusable(const struct llama_be *lb, const struct tokens *kv, const struct tokens *p)
+{
+	size_t n = 0;
+
+	if (!lb->reuse)
 		return 0;
+	while (n < kv->n && n < p->n && kv->v[n] == p->v[n])
+		n++;
+	return p->n >= 2 && n + 2 > p->n ? p->n - 2 : p->n < 2 ? 0 : n;
+}
+
+/* Decodes p[from..) into sequence seq, whose tokens are kv, in calls cut
+ * as chunk_to cuts, leaving the logits of its last token ready. */
+static int decode_prompt(struct llama_be *lb, int seq, struct tokens *kv, const struct tokens *p,
+			 size_t from, size_t s)
+{
+	while (from < p->n) {
+		size_t to = chunk_to(lb, from, s, p->n);
+
+		if (decode_chunk(lb, seq, kv, p->v, from, to, to == p->n) < 0)
+			return -1;
+		lb->decoded += (int64_t)(to - from);
+		from = to;
 	}
-	if (lb->reuse)
-		while (common < lb->cache.n && common < n && lb->cache.v[common] == v[common])
-			common++;
-	if (common == n) /* the last token's logits are needed again */
-		common = n - 1;
-	if (n - common == 1 && common > 0) /* never one token alone: see chunk_to */
-		common--;
-	from = common;
+	return 0;
+}
+
+/* Brings sequence 0 to exactly the prompt p (shared block of s tokens)
+ * and leaves the logits of its last token ready. */
+static int sync_seq0(struct llama_be *lb, const struct tokens *p, size_t s)
+{
+	size_t from = reusable(lb, &lb->cache, p);
+
 	if (from < lb->cache.n) {
 		if (!llama_memory_seq_rm(llama_get_memory(lb->ctx), 0, (llama_pos)from, -1)) {
 			cache_reset(lb);
@@ -211,15 +239,9 @@ static int sync_seq0(struct llama_be *lb, const llama_token *v, size_t n, size_t
 		}
 		cache_truncate(lb, from);
 	}
-	while (from < n) {
-		size_t to = chunk_to(lb, from, s, n);
-
-		if (decode_chunk(lb, v, from, to, to == n) < 0) {
-			cache_reset(lb);
-			return -1;
-		}
-		lb->decoded += (int64_t)(to - from);
-		from = to;
+	if (decode_prompt(lb, 0, &lb->cache, p, from, s) < 0) {
+		cache_reset(lb);
+		return -1;
 	}
 	return 0;
 }
@@ -250,7 +272,7 @@ static int feed_prompt(struct llama_be *lb, const struct ie_request *r, const st
 {
 	size_t s = lb->chunking == IE_CHUNK_PLAIN ? 0 : shared_tokens(lb, r, p);
 
-	return sync_seq0(lb, p->v, p->n, s);
+	return sync_seq0(lb, p, s);
 }
 
 /* Puts a generated token into the batch as a generation step does: the
@@ -484,18 +506,6 @@ struct slot {
 /* A copy costs a whole stream: worth it only for a longer prefix. */
 #define COPY_MIN_TOKENS 64
 
-/* How much of the cache kv a prompt p may reuse: what they share, leaving
- * two tokens at least to decode (see chunk_to). */
-static size_t reusable(const struct llama_be *lb, const struct tokens *kv, const struct tokens *p)
-{
-	size_t n = 0;
-
-	if (!lb->reuse)
-		return 0;
-	while (n < kv->n && n < p->n && kv->v[n] == p->v[n])
-		n++;
-	return p->n >= 2 && n + 2 > p->n ? p->n - 2 : p->n < 2 ? 0 : n;
-}
 
 /* Handles the logits of slot s's last decoded token: a score, or the
  * next token of its generation (s->generating says whether it goes on). */
@@ -547,45 +557,19 @@ static size_t place_prefix(struct llama_be *lb, struct slot *sl, int k)
 	return best;
 }
 
-static void kv_append(struct tokens *kv, const llama_token *v, size_t n)
-{
-	if (n == 0) /* v may be NULL then */
-		return;
-	XGROW(kv->v, kv->cap, kv->n + n);
-	memcpy(kv->v + kv->n, v, n * sizeof(*v));
-	kv->n += n;
-}
 
 /* Starts request r in free slot k: decodes its prompt after what can be
  * reused, and takes the logits of its last token. */
 static int slot_start(struct llama_be *lb, struct slot *sl, int k, struct ie_request *r)
 {
 	struct slot *s = &sl[k];
-	size_t n = s->prompt.n, from = place_prefix(lb, sl, k);
+	size_t from = place_prefix(lb, sl, k);
 
 	s->r = r;
 	s->out.n = 0;
 	sampler_init(&s->smp, r->gen.temperature, r->gen.top_p, r->gen.seed);
-	while (from < n) {
-		size_t to = chunk_to(lb, from, 0, n);
-
-		lb->batch.n_tokens = 0;
-		for (size_t t = from; t < to; t++) {
-			int32_t i = lb->batch.n_tokens++;
-
-			lb->batch.token[i] = s->prompt.v[t];
-			lb->batch.pos[i] = (llama_pos)t;
-			lb->batch.n_seq_id[i] = 1;
-			lb->batch.seq_id[i][0] = k;
-			lb->batch.logits[i] = t + 1 == n;
-		}
-		if (llama_decode(lb->ctx, lb->batch) != 0)
-			return -1;
-		lb->batch.n_tokens = 0;
-		kv_append(&s->kv, s->prompt.v + from, to - from);
-		lb->decoded += (int64_t)(to - from);
-		from = to;
-	}
+	if (decode_prompt(lb, k, &s->kv, &s->prompt, from, 0) < 0)
+		return -1;
 	take_logits(lb, s, llama_get_logits_ith(lb->ctx, -1));
 	return 0;
 }
