@@ -85,6 +85,8 @@ OPENAI_API_KEY="$SECRET" "$IE_BIN" run --model "http://127.0.0.1:$PPORT,http://1
     grep -h '"error"' "$T"/faults/samples/*.jsonl | cut -c1-2000 >&2 || true
     fail "the run through faults failed"
 }
+grep -Eq '^mmlu: .* 0 in flight, [1-9][0-9]* retried$' "$T/faults.err" ||
+    fail "the progress lines do not count the retries: $(cat "$T/faults.err")"
 for t in mmlu bbh crass hhh; do
     cmp "$T/http/samples/$t.jsonl" "$T/faults/samples/$t.jsonl" ||
         fail "$t samples differ through faults"

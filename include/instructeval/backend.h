@@ -139,13 +139,19 @@ struct ie_backend_info {
 	 * measuring reuse; -1 where the backend cannot know. */
 	int64_t tokens_decoded;
 	int parallel; /* requests decoded together (0: not applicable) */
+	/* Served models, while a submit runs: requests in flight and
+	 * attempts retried so far; -1 where not applicable. */
+	int64_t in_flight, retries;
 };
 
 /* Called once for each request as soon as it has finished (its res is
  * set), from the thread that called submit; index is its place in the
  * array given to submit. It returns 0 to go on, or a negative IE_E* code
  * to stop: submit then returns that code soon, leaving the requests not
- * yet done untouched (the callback keeps its own message). */
+ * yet done untouched (the callback keeps its own message). A backend that
+ * can wait long between answers (a server retrying) also calls it with
+ * index SIZE_MAX and r NULL now and then: nothing finished, but progress
+ * may be shown. */
 typedef int (*ie_done_fn)(void *data, size_t index, struct ie_request *r);
 
 /* What a backend can do. */

@@ -105,6 +105,8 @@ void ie_backend_get_info(struct ie_backend *b, struct ie_backend_info *info)
 	memset(info, 0, sizeof(*info));
 	info->model_size = -1;
 	info->tokens_decoded = -1;
+	info->in_flight = -1;
+	info->retries = -1;
 	b->ops->info(b, info);
 }
 

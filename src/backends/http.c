@@ -271,19 +271,43 @@ static double jitter(struct batch *b)
 	return (double)(b->rng >> 11) / 9007199254740992.0;
 }
 
-/* The endpoint with the fewest outstanding requests among those not
- * resting, or -1 when all rest. */
-static int pick_endpoint(struct http_be *hb, double now)
+static size_t common_prefix(const char *a, const char *b)
 {
-	int best = -1;
+	size_t n = 0;
+
+	while (a[n] && a[n] == b[n])
+		n++;
+	return n;
+}
+
+/* Where prompt goes: the endpoint that was last sent most of it (a
+ * subject's header and exemplars), so that its prompt cache holds them,
+ * while that endpoint has no more than its share of the requests in
+ * flight; else the one with the fewest outstanding. Resting endpoints are
+ * passed over; -1 when all rest. prompt NULL: any endpoint. */
+static int pick_endpoint(struct http_be *hb, double now, const char *prompt)
+{
+	size_t share = ((size_t)hb->concurrency + (size_t)hb->n_ep - 1) / (size_t)hb->n_ep;
+	size_t half = prompt ? strlen(prompt) / 2 : 0, longest = 0;
+	int best = -1, near = -1;
 
 	for (int i = 0; i < hb->n_ep; i++) {
-		if (hb->ep[i].rest_until > now)
+		const struct http_endpoint *e = &hb->ep[i];
+		size_t same;
+
+		if (e->rest_until > now)
 			continue;
-		if (best < 0 || hb->ep[i].outstanding < hb->ep[best].outstanding)
+		if (best < 0 || e->outstanding < hb->ep[best].outstanding)
 			best = i;
+		if (!prompt || !e->last_prompt || e->outstanding >= share)
+			continue;
+		same = common_prefix(e->last_prompt, prompt);
+		if (same > half && same > longest) {
+			longest = same;
+			near = i;
+		}
 	}
-	return best;
+	return near >= 0 ? near : best;
 }
 
 static void job_send(struct batch *b, struct job *j, int ep)
@@ -300,6 +324,7 @@ static void job_send(struct batch *b, struct job *j, int ep)
 	curl_multi_add_handle(b->multi, j->x.easy);
 	j->ep = ep;
 	hb->ep[ep].outstanding++;
+	hb->ep[ep].last_prompt = j->prompt;
 	b->in_flight++;
 	strbuf_release(&url);
 }
@@ -313,9 +338,8 @@ static double fill(struct batch *b)
 	while (b->in_flight < (size_t)hb->concurrency && !b->stop) {
 		struct job *j = NULL;
 		size_t pick = SIZE_MAX;
-		int ep = pick_endpoint(hb, now);
 
-		if (ep < 0)
+		if (pick_endpoint(hb, now, NULL) < 0)
 			break;
 		for (size_t i = 0; i < b->n_waiting; i++)
 			if (b->jobs[b->waiting[i]].not_before <= now) {
@@ -330,7 +354,7 @@ static double fill(struct batch *b)
 		} else {
 			break;
 		}
-		job_send(b, j, ep);
+		job_send(b, j, pick_endpoint(hb, now, j->prompt));
 	}
 	for (size_t i = 0; i < b->n_waiting; i++) {
 		double d = b->jobs[b->waiting[i]].not_before - now;
@@ -466,15 +490,18 @@ static int cmp_prompt(const void *x, const void *y)
 	return d ? d : (a->req > c->req) - (a->req < c->req);
 }
 
-static void progress_line(struct batch *b, double *last)
+/* Tells the caller how things stand while nothing finishes (retries, a
+ * slow server), at most five times a second. */
+static void tick(struct batch *b, double *last)
 {
 	double now = progress_now();
 
-	if (!b->hb->show_progress || now - *last < 1.0)
+	b->hb->in_flight_now = b->in_flight;
+	if (!b->done || now - *last < 0.2)
 		return;
 	*last = now;
-	fprintf(stderr, "http: %zu/%zu done, %zu in flight, %llu retries\n", b->finished, b->n,
-		b->in_flight, (unsigned long long)b->hb->retries_total);
+	if (!b->stop)
+		b->stop = b->done(b->done_data, SIZE_MAX, NULL);
 }
 
 int http_submit(struct ie_backend *be, struct ie_request *reqs, size_t n, ie_done_fn done,
@@ -512,7 +539,7 @@ int http_submit(struct ie_backend *be, struct ie_request *reqs, size_t n, ie_don
 		/* A finished transfer frees a place: fill it before waiting. */
 		if (!ended && b.finished < n && !b.stop)
 			curl_multi_poll(b.multi, NULL, 0, (int)(wait * 1000) + 1, NULL);
-		progress_line(&b, &last);
+		tick(&b, &last);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (b.jobs[i].x.easy)
@@ -522,6 +549,9 @@ int http_submit(struct ie_backend *be, struct ie_request *reqs, size_t n, ie_don
 		json_decref(b.jobs[i].state);
 	}
 	curl_multi_cleanup(b.multi);
+	hb->in_flight_now = 0;
+	for (int i = 0; i < hb->n_ep; i++)
+		hb->ep[i].last_prompt = NULL; /* the prompts were the caller's */
 	free(b.waiting);
 	free(b.jobs);
 	return b.stop;
@@ -629,7 +659,7 @@ int http_backend_open(const struct ie_backend_config *cfg, struct ie_backend **o
 	hb->concurrency = cfg->concurrency > 0 ? cfg->concurrency : 1;
 	hb->timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : 600;
 	hb->retries = cfg->retries < 0 ? 0 : cfg->retries > 0 ? cfg->retries : 8;
-	hb->show_progress = cfg->verbose;
+	hb->prompt_cache = !cfg->no_prefix_reuse;
 	set_auth(hb, cfg->api_key_env);
 	hb->opening = 1;
 	if ((ret = parse_endpoints(hb, cfg->model, err)) < 0 ||

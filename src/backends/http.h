@@ -30,6 +30,7 @@ struct http_endpoint {
 	size_t outstanding;
 	int fails;          /* failures in a row */
 	double rest_until;  /* resting until then (progress_now's clock) */
+	const char *last_prompt; /* the last one sent, during a submit */
 };
 
 struct http_be {
@@ -44,8 +45,10 @@ struct http_be {
 	enum http_flavour flavour;
 	enum http_counter counter;
 	unsigned caps;
-	int concurrency, retries, show_progress;
+	int concurrency, retries;
+	size_t in_flight_now; /* during a submit */
 	int opening; /* discovery: fewer retries */
+	int prompt_cache; /* llama-server: reuse the prefix it holds (cache_prompt) */
 	double timeout_s;
 	int n_ctx, n_ctx_train;
 	int64_t n_params;

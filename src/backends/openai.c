@@ -72,7 +72,8 @@ static int samples(const struct ie_gen_params *g)
  * reply is streamed with each token's id and bytes, so that the text is
  * assembled here exactly as the in-process backend assembles it, and so
  * that the tokens before a failure are not lost (see llama_read_gen). */
-static json_t *llama_generate(const struct ie_request *r, json_t *prompt, int left)
+static json_t *llama_generate(const struct http_be *hb, const struct ie_request *r,
+			      json_t *prompt, int left)
 {
 	const struct ie_gen_params *g = &r->gen;
 	double top_p = g->top_p > 0 && g->top_p < 1 ? g->top_p : 1.0;
@@ -80,7 +81,8 @@ static json_t *llama_generate(const struct ie_request *r, json_t *prompt, int le
 			      "prompt", prompt, "n_predict", left, "temperature",
 			      samples(g) ? g->temperature : 0.0, "top_k", 0, "top_p", top_p,
 			      "min_p", 0.0, "typical_p", 1.0, "repeat_penalty", 1.0,
-			      "cache_prompt", 0, "stop", stop_list(g), "n_probs", 1, "stream", 1);
+			      "cache_prompt", hb->prompt_cache, "stop", stop_list(g), "n_probs", 1,
+			      "stream", 1);
 
 	if (samples(g)) {
 		json_object_set_new(o, "seed", json_integer((json_int_t)(g->seed & 0xffffffffu)));
@@ -111,7 +113,8 @@ static json_t *llama_base(const struct ie_request *r, const json_t *state)
 static json_t *llama_probe(struct http_be *hb, const struct ie_request *r, const json_t *state)
 {
 	return json_pack("{s:o, s:i, s:f, s:i, s:b, s:[[I, f]]}", "prompt", llama_base(r, state),
-			 "n_predict", 1, "temperature", 0.0, "n_probs", 1, "cache_prompt", 0,
+			 "n_predict", 1, "temperature", 0.0, "n_probs", 1, "cache_prompt",
+			 hb->prompt_cache,
 			 "logit_bias", (json_int_t)hb->safe_token, 1000.0);
 }
 
@@ -123,7 +126,7 @@ static json_t *llama_gen_body(struct http_be *hb, const struct ie_request *r,
 
 	if (phase && !strcmp(phase, "probe"))
 		return llama_probe(hb, r, state);
-	return llama_generate(r, llama_base(r, state), r->gen.max_new_tokens - done);
+	return llama_generate(hb, r, llama_base(r, state), r->gen.max_new_tokens - done);
 }
 
 /* Next-token scores: the top log-probabilities of one raw step, the
@@ -923,6 +926,8 @@ void http_info(struct ie_backend *be, struct ie_backend_info *info)
 	info->n_ctx = hb->n_ctx;
 	info->n_ctx_train = hb->n_ctx_train;
 	info->n_params = hb->n_params;
+	info->in_flight = (int64_t)hb->in_flight_now;
+	info->retries = (int64_t)hb->retries_total;
 }
 
 void http_tokenizer_close(struct http_be *hb)

@@ -133,7 +133,7 @@ const char cli_model_help[] =
 	"                       server cuts a prompt it has not cached (plain)\n"
 	"  --gpu-layers N       layers on the GPU, when llama.cpp was built with a GPU\n"
 	"                       back-end (./setup.sh cuda|vulkan); default: all\n"
-	"  --verbose            show llama.cpp's own log (served models: progress)\n"
+	"  --verbose            show llama.cpp's own log\n"
 	"\nServed models (--model http(s)://host:port[/v1][,URL...]):\n"
 	"  --model-name NAME    the served model (default: the server's only one)\n"
 	"  --api completions|chat  the endpoint (default completions; chat sends the\n"

@@ -52,11 +52,15 @@ static void copy_result(struct ie_request *to, const struct ie_request *from)
 static int on_answer(void *data, size_t i, struct ie_request *miss)
 {
 	struct pass *p = data;
-	size_t at = p->from[i];
-	struct ie_request *r = &p->reqs[at];
+	size_t at;
+	struct ie_request *r;
 	double now;
 	int ret = 0;
 
+	if (!miss) /* a tick: nothing answered */
+		return p->done ? p->done(p->done_data, SIZE_MAX, NULL) : 0;
+	at = p->from[i];
+	r = &p->reqs[at];
 	r->res = miss->res;
 	memset(&miss->res, 0, sizeof(miss->res));
 	store_cache_put(p->cb->st, p->keys[at], r);

@@ -1,4 +1,5 @@
 /* Handing a task's requests to a backend in one call, with progress. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "tasks/task.h"
@@ -16,9 +17,19 @@ static int on_done(void *data, size_t index, struct ie_request *r)
 	struct tally *t = data;
 
 	(void)index;
-	(void)r;
-	progress_update(&t->bar, ++t->done);
+	progress_update(&t->bar, r ? ++t->done : t->done); /* no r: a tick */
 	return 0;
+}
+
+/* A served model's requests in flight and retries, beside the counts. */
+static void backend_status(void *data, char *buf, size_t n)
+{
+	struct ie_backend_info info;
+
+	ie_backend_get_info(data, &info);
+	if (info.in_flight >= 0)
+		snprintf(buf, n, ", %lld in flight, %lld retried", (long long)info.in_flight,
+			 (long long)info.retries);
 }
 
 int requests_submit(struct ie_backend *b, const char *label, struct ie_request *reqs, size_t n,
@@ -28,6 +39,8 @@ int requests_submit(struct ie_backend *b, const char *label, struct ie_request *
 	int ret;
 
 	progress_start(&t.bar, label, n, quiet);
+	t.bar.status = backend_status;
+	t.bar.status_data = b;
 	ret = ie_backend_submit(b, reqs, n, on_done, &t, err);
 	progress_finish(&t.bar);
 	return ret;

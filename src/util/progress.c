@@ -23,6 +23,8 @@ void progress_start(struct progress *p, const char *label, size_t total, bool qu
 	p->tty = isatty(STDERR_FILENO);
 	p->start = progress_now();
 	p->last_draw = 0;
+	p->status = NULL;
+	p->status_data = NULL;
 }
 
 static void format_eta(char *buf, size_t n, double secs)
@@ -41,8 +43,10 @@ static void draw(struct progress *p, double now, bool final)
 {
 	double elapsed = now - p->start, rate = elapsed > 0 ? (double)p->done / elapsed : 0;
 	double frac = p->total ? (double)p->done / (double)p->total : 1.0;
-	char eta[32];
+	char eta[32], more[96] = "";
 
+	if (p->status)
+		p->status(p->status_data, more, sizeof(more));
 	format_eta(eta, sizeof(eta),
 		   rate > 0 ? (double)(p->total - p->done) / rate : -1.0);
 	if (p->tty) {
@@ -52,11 +56,11 @@ static void draw(struct progress *p, double now, bool final)
 		for (int i = 0; i < 30; i++)
 			bar[i] = i < fill ? '#' : '.';
 		bar[30] = '\0';
-		fprintf(stderr, "\r%-10s [%s] %zu/%zu %.1f/s ETA %s\033[K%s", p->label, bar,
-			p->done, p->total, rate, eta, final ? "\n" : "");
+		fprintf(stderr, "\r%-10s [%s] %zu/%zu %.1f/s ETA %s%s\033[K%s", p->label, bar,
+			p->done, p->total, rate, eta, more, final ? "\n" : "");
 	} else {
-		fprintf(stderr, "%s: %zu/%zu (%.0f%%) %.1f/s ETA %s\n", p->label, p->done,
-			p->total, frac * 100, rate, eta);
+		fprintf(stderr, "%s: %zu/%zu (%.0f%%) %.1f/s ETA %s%s\n", p->label, p->done,
+			p->total, frac * 100, rate, eta, more);
 	}
 	fflush(stderr);
 	p->last_draw = now;

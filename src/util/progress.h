@@ -14,6 +14,9 @@ struct progress {
 	size_t total, done;
 	bool quiet, tty;
 	double start, last_draw;
+	/* Optional: more to show after the counts (", 3 in flight"). */
+	void (*status)(void *data, char *buf, size_t n);
+	void *status_data;
 };
 
 void progress_start(struct progress *p, const char *label, size_t total, bool quiet);
