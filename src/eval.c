@@ -168,49 +168,82 @@ static json_t *task_counts(const struct sample_set *set)
 			 dropped, "prompt_tokens", ptok, "new_tokens", ntok);
 }
 
-/* Writes out_dir/samples/<task>.jsonl (whole or not at all). */
-static int write_samples(const char *out_dir, const char *task, const struct strbuf *jsonl,
-			 struct ie_error *err)
+/* Opens out_dir/samples/<task>.jsonl for writing whole or not at all. */
+static int samples_file_open(const char *out_dir, const char *task, struct atomic_file *f,
+			     struct ie_error *err)
 {
 	struct strbuf path = STRBUF_INIT;
 	int ret;
 
 	strbuf_addf(&path, "%s/samples", out_dir);
-	if ((ret = file_mkdirs(path.buf, err)) < 0)
-		goto out;
-	strbuf_addf(&path, "/%s.jsonl", task);
-	ret = file_write_atomic(path.buf, jsonl->buf, jsonl->len, err);
-out:
+	if ((ret = file_mkdirs(path.buf, err)) == 0) {
+		strbuf_addf(&path, "/%s.jsonl", task);
+		ret = atomic_file_open(f, path.buf, err);
+	}
 	strbuf_release(&path);
 	return ret;
 }
 
-/* The samples records of a task as JSONL text, as the files hold them. */
-static int samples_text(struct task *t, const struct sample_set *set, struct strbuf *sb,
-			struct ie_error *err)
+/* Where a finished task's records go: the samples file and the store's
+ * run, each whole or not at all. */
+struct samples_out {
+	struct atomic_file file;
+	int has_file;
+	struct store_samples *st;
+};
+
+static int samples_put(struct samples_out *so, const struct strbuf *line, struct ie_error *err)
 {
-	report_samples(t, set, sb);
-	if (sb->err)
-		return ie_error_set(err, IE_EEVAL, "cannot serialise the samples of '%s'",
-				    t->ops->name);
-	return 0;
+	int ret = 0;
+
+	if (so->st)
+		ret = store_samples_put(so->st, line->buf, line->len - 1, err);
+	if (!ret && so->has_file && (ret = atomic_file_write(&so->file, line->buf, line->len,
+							       err)) < 0)
+		so->has_file = 0;
+	return ret;
 }
 
-/* Keeps the records of a finished task: in the samples file and in the
- * store's run. */
-static int save_samples(const struct ie_eval_config *cfg, int64_t run, struct task *t,
+static int samples_end(struct samples_out *so, int ret, struct ie_error *err)
+{
+	if (!ret && so->st) {
+		ret = store_samples_commit(so->st, err);
+		so->st = NULL;
+	}
+	if (!ret && so->has_file) {
+		ret = atomic_file_commit(&so->file, err);
+		so->has_file = 0;
+	}
+	store_samples_abort(so->st);
+	if (so->has_file)
+		atomic_file_abort(&so->file);
+	return ret;
+}
+
+/* Keeps the records of a finished task, written a record at a time so
+ * that memory does not grow with them (a full MMLU's are 44 MB). */
+static int save_samples(const char *out_dir, struct store *st, int64_t run, struct task *t,
 			const struct sample_set *set, struct ie_error *err)
 {
-	struct strbuf sb = STRBUF_INIT;
-	int ret = samples_text(t, set, &sb, err);
+	struct samples_out so = { .has_file = 0, .st = NULL };
+	struct strbuf line = STRBUF_INIT;
+	int ret = 0;
 
-	if (!ret && cfg->store)
-		ret = store_run_samples(cfg->store, run, t->ops->name, strbuf_str(&sb), sb.len,
-					err);
-	if (!ret && cfg->out_dir)
-		ret = write_samples(cfg->out_dir, t->ops->name, &sb, err);
-	strbuf_release(&sb);
-	return ret;
+	if (out_dir && (ret = samples_file_open(out_dir, t->ops->name, &so.file, err)) == 0)
+		so.has_file = 1;
+	if (!ret && st)
+		ret = store_samples_begin(st, run, t->ops->name, &so.st, err);
+	for (size_t i = 0; i < set->n && !ret; i++) {
+		strbuf_reset(&line);
+		report_sample(t, &set->v[i], &line);
+		if (line.err)
+			ret = ie_error_set(err, IE_EEVAL, "cannot serialise the samples of '%s'",
+					   t->ops->name);
+		else
+			ret = samples_put(&so, &line, err);
+	}
+	strbuf_release(&line);
+	return samples_end(&so, ret, err);
 }
 
 /* The backends one run talks to: the model and the judge, each behind the
@@ -255,7 +288,7 @@ static int eval_task(const struct ie_eval_config *cfg, const struct run_backends
 	if ((ret = t.ops->build(&t, &o, &set, err)) < 0)
 		goto out;
 	decoded = tokens_decoded(b);
-	if ((ret = sample_set_submit(&set, b, name, cfg->quiet, err)) < 0)
+	if ((ret = sample_set_submit(&t, &set, b, name, cfg->quiet, err)) < 0)
 		goto out;
 	decoded = decoded < 0 ? -1 : tokens_decoded(b) - decoded;
 	if (t.ops->score_batch)
@@ -270,7 +303,7 @@ static int eval_task(const struct ie_eval_config *cfg, const struct run_backends
 	if (decoded >= 0)
 		json_object_set_new(json_object_get(counts, name), "prompt_tokens_decoded",
 				    json_integer((json_int_t)decoded));
-	ret = save_samples(cfg, rb->run, &t, &set, err);
+	ret = save_samples(cfg->out_dir, cfg->store, rb->run, &t, &set, err);
 out:
 	sample_set_release(&set);
 	task_release(&t);
@@ -519,10 +552,13 @@ int ie_prompts_write(const char *name, const char *data_dir, size_t limit,
 		for (size_t j = 0; j < s->n_reqs; j++) {
 			const char *label = ops->request_label ? ops->request_label(&t, s, j)
 							       : s->label;
+			char *made;
 			json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "task", name,
 						"subtask", s->subtask, "id", s->id, "prompt",
-						s->prompts[j], "label", label, "shots", s->shots);
+						sample_prompt(&t, s, j, &made), "label", label,
+						"shots", s->shots);
 
+			free(made);
 			strbuf_reset(&sb);
 			jsonl_append(&sb, rec);
 			json_decref(rec);
@@ -572,7 +608,6 @@ int ie_rejudge(const char *run_dir, struct ie_backend *judge, struct store *st, 
 	struct sample_set set = { 0 };
 	struct task_opts o = { .judge = judge, .quiet = quiet };
 	struct ie_hash_memo memo;
-	struct strbuf sb = STRBUF_INIT;
 	json_t *jid = NULL;
 	char *res_path = path_join(run_dir, "results.json"), judged[32];
 	json_t *res = NULL, *jm = NULL;
@@ -603,12 +638,10 @@ int ie_rejudge(const char *run_dir, struct ie_backend *judge, struct store *st, 
 		json_object_set_new(res, "scores", json_object());
 	json_object_set_new(json_object_get(res, "scores"), "impact",
 			    impact_task.aggregate(&t, &set));
-	if ((ret = samples_text(&t, &set, &sb, err)) < 0 ||
-	    (ret = write_samples(run_dir, "impact", &sb, err)) < 0)
+	if ((ret = save_samples(run_dir, NULL, 0, &t, &set, err)) < 0)
 		goto out;
 	ret = report_write_json(res_path, res, err);
 out:
-	strbuf_release(&sb);
 	json_decref(jid);
 	json_decref(jm);
 	sample_set_release(&set);

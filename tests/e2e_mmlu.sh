@@ -46,6 +46,29 @@ for r in samples:
     assert r["correct"] == out.startswith(r["label"]), r
 print("results.json and samples agree")
 PY
+# 1,140 samples go to the model in windows (prompts are made as each one
+# goes, and freed): every record still holds its own prompt, and its output
+# is the one the same prompt got in the run above (exact attention makes
+# an output depend on its prompt alone).
+"$IE_BIN" run --model "$MODEL" --tasks mmlu --data "$INSTRUCTEVAL_DATA" --limit 20 \
+    --threads 2 --quiet --no-store --out "$T/run20" >/dev/null
+"$IE_BIN" prompts --task mmlu --data "$INSTRUCTEVAL_DATA" --limit 20 --model "$MODEL" \
+    >"$T/prompts20.jsonl"
+python3 - "$T/run20" "$T/run1" "$T/prompts20.jsonl" <<'PY'
+import json, os, sys
+load = lambda p: [json.loads(l) for l in open(p)]
+big = load(os.path.join(sys.argv[1], "samples", "mmlu.jsonl"))
+small = {r["id"]: r for r in load(os.path.join(sys.argv[2], "samples", "mmlu.jsonl"))}
+prompts = load(sys.argv[3])
+assert len(big) == len(prompts) == 1140, (len(big), len(prompts))
+for r, p in zip(big, prompts):
+    assert r["id"] == p["id"] and r["prompt"] == p["prompt"], r["id"]
+same = [r for r in big if r["id"] in small]
+assert len(same) == 114
+for r in same:
+    assert r["output"] == small[r["id"]]["output"] and r["prompt"] == small[r["id"]]["prompt"], r["id"]
+print("1140 samples in windows: prompts and outputs in place")
+PY
 # mkmodel: the same options give the same bytes; another seed other weights.
 V="$IE_VOCAB_DIR/ggml-vocab-llama-spm.gguf"
 "$IE_BIN" mkmodel --vocab "$V" --out "$T/a.gguf" --layers 1 --dim 32 --seed 5

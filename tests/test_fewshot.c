@@ -200,7 +200,7 @@ static void mmlu_loader_builds_protocol_prompts(void **state)
 	struct task_opts o = { 0 };
 	struct ie_error err = { 0 };
 	char *dir = path_join(tmpdir, "data");
-	char *sub;
+	char *sub, *made;
 
 	(void)state;
 	sub = path_join(dir, "mmlu/dev");
@@ -222,12 +222,15 @@ static void mmlu_loader_builds_protocol_prompts(void **state)
 	assert_string_equal(set.v[0].subtask, "high_school_physics");
 	assert_string_equal(set.v[0].label, "C");
 	assert_int_equal(set.v[0].shots, 5);
-	assert_string_equal(set.v[0].prompts[0],
+	/* Made when needed: the sample holds none. */
+	assert_null(set.v[0].prompts[0]);
+	assert_string_equal(sample_prompt(&t, &set.v[0], 0, &made),
 			    "The following are multiple choice questions (with answers) about  "
 			    "high school physics.\n\n"
 			    "What, if \"anything\"?\nA. 1\nB. 2\nC. 3\nD. 4\nAnswer: B\n\n"
 			    "Second\nA. w\nB. x\nC. y\nD. z\nAnswer: D\n\n"
 			    "Two\nlines\nA. a\nB. b\nC. c\nD. d\nAnswer:");
+	free(made);
 	sample_set_release(&set);
 	task_release(&t);
 	free(dir);

@@ -13,8 +13,8 @@
 #include "tasks/task.h"
 #include "util/strbuf.h"
 
-/* The samples records of one task as JSONL text in sb. */
-void report_samples(struct task *t, const struct sample_set *set, struct strbuf *sb);
+/* One sample's record as a line of JSONL appended to sb. */
+void report_sample(struct task *t, const struct sample *s, struct strbuf *sb);
 /* Writes json (pretty) to path, atomically. */
 int report_write_json(const char *path, const json_t *json, struct ie_error *err);
 /* The table of scores of a results document. */

@@ -8,15 +8,13 @@
 #include "util/strbuf.h"
 #include "util/banned.h"
 
-void report_samples(struct task *t, const struct sample_set *set, struct strbuf *sb)
+void report_sample(struct task *t, const struct sample *s, struct strbuf *sb)
 {
-	for (size_t i = 0; i < set->n; i++) {
-		json_t *rec = json_object();
+	json_t *rec = json_object();
 
-		t->ops->record(t, &set->v[i], rec);
-		jsonl_append(sb, rec);
-		json_decref(rec);
-	}
+	t->ops->record(t, s, rec);
+	jsonl_append(sb, rec);
+	json_decref(rec);
 }
 
 int report_write_json(const char *path, const json_t *json, struct ie_error *err)

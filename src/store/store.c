@@ -957,73 +957,132 @@ static int run_exists(struct store *s, int64_t id, const char *what, struct ie_e
 	return ret;
 }
 
-int store_run_samples(struct store *s, int64_t id, const char *task, const char *jsonl,
-		      size_t len, struct ie_error *err)
+struct store_samples {
+	struct store *s;
+	sqlite3_stmt *ins;
+	char *task;
+	int64_t seq;
+};
+
+static const char samples_what[] = "cannot store samples";
+
+/* Clears task's records of run id and registers the task, inside the
+ * transaction the writer holds. */
+static int samples_clear(struct store *s, int64_t id, const char *task, struct ie_error *err)
 {
-	const char *what = "cannot store samples";
-	sqlite3_stmt *del = NULL, *pos = NULL, *ins = NULL;
-	const char *p = jsonl, *end = jsonl + len;
+	sqlite3_stmt *del = NULL, *pos = NULL;
 	int rc, ret;
 
-	if ((ret = exec_sql(s, "BEGIN IMMEDIATE", what, err)) < 0)
-		return ret;
-	if ((ret = run_exists(s, id, what, err)) <= 0) {
-		if (ret == 0)
-			ret = no_run(s, id, err);
-		goto fail;
-	}
-	if ((ret = prepare(s, "DELETE FROM samples WHERE run_id = ?1 AND task = ?2", &del, what,
-			   err)) < 0 ||
+	if ((ret = prepare(s, "DELETE FROM samples WHERE run_id = ?1 AND task = ?2", &del,
+			   samples_what, err)) < 0 ||
 	    (ret = prepare(s,
 			   "INSERT OR IGNORE INTO run_tasks (run_id, task, pos) VALUES (?1, ?2,"
 			   " (SELECT coalesce(max(pos), 0) + 1 FROM run_tasks WHERE run_id = ?1))",
-			   &pos, what, err)) < 0 ||
-	    (ret = prepare(s,
-			   "INSERT INTO samples (run_id, task, seq, record) VALUES (?1, ?2, ?3,"
-			   " ?4)",
-			   &ins, what, err)) < 0)
-		goto fail;
+			   &pos, samples_what, err)) < 0)
+		goto out;
 	sqlite3_bind_int64(del, 1, id);
 	sqlite3_bind_text(del, 2, task, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(pos, 1, id);
 	sqlite3_bind_text(pos, 2, task, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(del)) != SQLITE_DONE || (rc = sqlite3_step(pos)) != SQLITE_DONE) {
-		ret = db_error(s, rc, what, err);
-		goto fail;
+	if ((rc = sqlite3_step(del)) != SQLITE_DONE || (rc = sqlite3_step(pos)) != SQLITE_DONE)
+		ret = db_error(s, rc, samples_what, err);
+out:
+	sqlite3_finalize(del);
+	sqlite3_finalize(pos);
+	return ret;
+}
+
+int store_samples_begin(struct store *s, int64_t id, const char *task,
+			struct store_samples **out, struct ie_error *err)
+{
+	struct store_samples *w;
+	int ret;
+
+	*out = NULL;
+	if ((ret = exec_sql(s, "BEGIN IMMEDIATE", samples_what, err)) < 0)
+		return ret;
+	if ((ret = run_exists(s, id, samples_what, err)) <= 0) {
+		if (ret == 0)
+			ret = no_run(s, id, err);
+		rollback(s);
+		return ret;
 	}
-	sqlite3_bind_int64(ins, 1, id);
-	sqlite3_bind_text(ins, 2, task, -1, SQLITE_STATIC);
+	w = xcalloc(1, sizeof(*w));
+	w->s = s;
+	w->task = xstrdup(task);
+	if ((ret = samples_clear(s, id, task, err)) < 0 ||
+	    (ret = prepare(s, "INSERT INTO samples (run_id, task, seq, record) VALUES (?1, ?2, ?3,"
+			      " ?4)", &w->ins, samples_what, err)) < 0) {
+		store_samples_abort(w);
+		return ret;
+	}
+	sqlite3_bind_int64(w->ins, 1, id);
+	sqlite3_bind_text(w->ins, 2, w->task, -1, SQLITE_STATIC);
+	*out = w;
+	return 0;
+}
+
+int store_samples_put(struct store_samples *w, const char *line, size_t len,
+		      struct ie_error *err)
+{
+	int rc;
+
+	if (len > INT_MAX)
+		return ie_error_set(err, IE_EEVAL, "store '%s': a sample of %s is too long",
+				    w->s->path, w->task);
+	sqlite3_bind_int64(w->ins, 3, w->seq++);
+	sqlite3_bind_text(w->ins, 4, line, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(w->ins);
+	sqlite3_reset(w->ins);
+	return rc == SQLITE_DONE ? 0 : db_error(w->s, rc, samples_what, err);
+}
+
+static void samples_free(struct store_samples *w)
+{
+	sqlite3_finalize(w->ins);
+	free(w->task);
+	free(w);
+}
+
+int store_samples_commit(struct store_samples *w, struct ie_error *err)
+{
+	struct store *s = w->s;
+
+	samples_free(w);
+	return commit(s, samples_what, err);
+}
+
+void store_samples_abort(struct store_samples *w)
+{
+	if (!w)
+		return;
+	rollback(w->s);
+	samples_free(w);
+}
+
+int store_run_samples(struct store *s, int64_t id, const char *task, const char *jsonl,
+		      size_t len, struct ie_error *err)
+{
+	const char *p = jsonl, *end = jsonl + len;
+	struct store_samples *w;
+	int ret;
+
+	if ((ret = store_samples_begin(s, id, task, &w, err)) < 0)
+		return ret;
 	/* One row per line, without its newline; store_run_samples_get puts
 	 * the newlines back, so a text of whole lines comes back as given. */
-	for (int64_t seq = 0; p < end; seq++) {
+	while (p < end && !ret) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
-		if (n > INT_MAX) {
-			ret = ie_error_set(err, IE_EEVAL, "store '%s': a sample of %s is too long",
-					   s->path, task);
-			goto fail;
-		}
-		sqlite3_bind_int64(ins, 3, seq);
-		sqlite3_bind_text(ins, 4, p, (int)n, SQLITE_STATIC);
-		rc = sqlite3_step(ins);
-		if (rc != SQLITE_DONE) {
-			ret = db_error(s, rc, what, err);
-			goto fail;
-		}
-		sqlite3_reset(ins);
+		ret = store_samples_put(w, p, n, err);
 		p += n + (nl != NULL);
 	}
-	sqlite3_finalize(del);
-	sqlite3_finalize(pos);
-	sqlite3_finalize(ins);
-	return commit(s, what, err);
-fail:
-	rollback(s);
-	sqlite3_finalize(del);
-	sqlite3_finalize(pos);
-	sqlite3_finalize(ins);
-	return ret;
+	if (ret < 0) {
+		store_samples_abort(w);
+		return ret;
+	}
+	return store_samples_commit(w, err);
 }
 
 int store_run_end(struct store *s, int64_t id, const char *status, const json_t *results,

@@ -92,6 +92,17 @@ int store_run_begin(struct store *s, const struct store_run_info *info, int64_t 
  * jsonl (each line one record, with its newline), in one transaction. */
 int store_run_samples(struct store *s, int64_t id, const char *task, const char *jsonl,
 		      size_t len, struct ie_error *err);
+/* The same, a record at a time: begin clears task's records and opens the
+ * transaction, put adds one line (without its newline), commit ends it,
+ * abort (any time after begin, NULL allowed) undoes it all. Nothing else
+ * may use the store in between. */
+struct store_samples;
+int store_samples_begin(struct store *s, int64_t id, const char *task,
+			struct store_samples **out, struct ie_error *err);
+int store_samples_put(struct store_samples *w, const char *line, size_t len,
+		      struct ie_error *err);
+int store_samples_commit(struct store_samples *w, struct ie_error *err);
+void store_samples_abort(struct store_samples *w);
 /* Ends run id: status "finished" or "failed", and its results document
  * (may be NULL for a failed run). */
 int store_run_end(struct store *s, int64_t id, const char *status, const json_t *results,

@@ -145,5 +145,6 @@ const struct task_ops bbh_task = {
 	.score = fewshot_task_score,
 	.aggregate = bbh_aggregate,
 	.record = fewshot_task_record,
+	.prompt = fewshot_task_prompt,
 	.release = fewshot_task_release,
 };

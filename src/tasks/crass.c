@@ -166,5 +166,6 @@ const struct task_ops crass_task = {
 	.score = fewshot_task_score,
 	.aggregate = fewshot_task_aggregate,
 	.record = fewshot_task_record,
+	.prompt = fewshot_task_prompt,
 	.release = fewshot_task_release,
 };

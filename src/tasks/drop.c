@@ -366,8 +366,7 @@ static json_t *drop_aggregate(struct task *t, const struct sample_set *set)
 
 static void drop_record(struct task *t, const struct sample *s, json_t *rec)
 {
-	(void)t;
-	fewshot_record(s, rec);
+	fewshot_record(t, s, rec);
 	json_object_set(rec, "em", json_object_get(s->extra, "em"));
 	json_object_set(rec, "f1", json_object_get(s->extra, "f1"));
 	json_object_set(rec, "golds", json_object_get(s->extra, "golds"));
@@ -396,5 +395,6 @@ const struct task_ops drop_task = {
 	.score = drop_score,
 	.aggregate = drop_aggregate,
 	.record = drop_record,
+	.prompt = fewshot_task_prompt,
 	.release = drop_release,
 };

@@ -73,10 +73,13 @@ static int fit_prompt(const struct fewshot *fs, const struct fewshot_group *g,
 	return 0;
 }
 
-static int add_sample(const struct fewshot *fs, const struct fewshot_group *g,
-		      const struct fewshot_example *item, const struct task_opts *o,
+/* The sample of group gi's item i. Its prompt is made again when it is
+ * needed (fewshot_task_prompt): a full MMLU run's prompts are 40 MB. */
+static int add_sample(const struct fewshot *fs, size_t gi, size_t i, const struct task_opts *o,
 		      struct sample_set *out, struct ie_error *err)
 {
+	const struct fewshot_group *g = &fs->groups[gi];
+	const struct fewshot_example *item = &g->items[i];
 	struct sample *s;
 	char *prompt;
 	int shots, ret;
@@ -89,12 +92,15 @@ static int add_sample(const struct fewshot *fs, const struct fewshot_group *g,
 	s->label = xstrdup(item->answer);
 	s->shots = shots;
 	s->max_shots = fs->k;
-	sample_set_requests(s, IE_REQ_GENERATE, &prompt, 1);
+	s->from[0] = gi;
+	s->from[1] = i;
+	sample_set_requests(s, IE_REQ_GENERATE, NULL, 1);
 	s->reqs[0].gen.max_new_tokens = fs->max_new_tokens;
 	if (fs->decide && !o->full_outputs)
 		s->reqs[0].gen.decide_label = s->label;
 	/* Instruction and exemplars: what the group's prompts share. */
 	s->reqs[0].shared_len = strlen(prompt) - strlen(item->query);
+	free(prompt);
 	return 0;
 }
 
@@ -110,7 +116,7 @@ int fewshot_build(const struct fewshot *fs, const struct task_opts *o, struct sa
 
 		for (size_t i = 0; i < g->n_items && !ret; i++)
 			if (item_limit_take(&lim, g->name))
-				ret = add_sample(fs, g, &g->items[i], o, out, err);
+				ret = add_sample(fs, gi, i, o, out, err);
 	}
 	item_limit_release(&lim);
 	return ret;
@@ -161,12 +167,14 @@ static int stopped_early(const struct ie_request *r)
 	       text_match_settled(t, strlen(t), r->gen.decide_label);
 }
 
-void fewshot_record(const struct sample *s, json_t *rec)
+void fewshot_record(struct task *t, const struct sample *s, json_t *rec)
 {
 	const struct ie_request *r = &s->reqs[0];
+	char *made;
 
 	record_ids(s, rec);
-	json_object_set_new(rec, "prompt", json_string(s->prompts[0]));
+	json_object_set_new(rec, "prompt", json_string(sample_prompt(t, s, 0, &made)));
+	free(made);
 	json_object_set_new(rec, "shots", json_integer(s->shots));
 	record_output(s, 0, rec);
 	if (r->gen.decide_label)
@@ -222,8 +230,16 @@ json_t *fewshot_task_aggregate(struct task *t, const struct sample_set *set)
 
 void fewshot_task_record(struct task *t, const struct sample *s, json_t *rec)
 {
-	(void)t;
-	fewshot_record(s, rec);
+	fewshot_record(t, s, rec);
+}
+
+char *fewshot_task_prompt(struct task *t, const struct sample *s, size_t j)
+{
+	const struct fewshot *fs = t->data;
+	const struct fewshot_group *g = &fs->groups[s->from[0]];
+
+	(void)j;
+	return fewshot_prompt(g, &g->items[s->from[1]], s->shots);
 }
 
 void fewshot_task_release(struct task *t)

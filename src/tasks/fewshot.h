@@ -49,7 +49,9 @@ void fewshot_add_item(struct fewshot_group *g, const char *id, const char *query
 /* The prompt of item with k shots (caller frees). */
 char *fewshot_prompt(const struct fewshot_group *g, const struct fewshot_example *item, int k);
 /* Builds one greedy generation sample per item (a group is a subtask for
- * o->limit), fitting each prompt to the input limit when o->fit is set. */
+ * o->limit), fitting each prompt to the input limit when o->fit is set.
+ * The samples hold no prompts: the task's ops need
+ * .prompt = fewshot_task_prompt. */
 int fewshot_build(const struct fewshot *fs, const struct task_opts *o, struct sample_set *out,
 		  struct ie_error *err);
 /* Prefix check of the stripped output against the label. */
@@ -57,7 +59,7 @@ void fewshot_score(struct sample *s);
 /* Accuracy overall and per subtask, as fewshot tasks report it. */
 json_t *fewshot_aggregate(const struct sample_set *set);
 /* id, subtask, prompt, shots, output, label, correct. */
-void fewshot_record(const struct sample *s, json_t *rec);
+void fewshot_record(struct task *t, const struct sample *s, json_t *rec);
 void fewshot_release(struct fewshot *fs);
 
 /* task_ops members for a task whose t->data is a struct fewshot. */
@@ -66,6 +68,9 @@ int fewshot_task_build(struct task *t, const struct task_opts *o, struct sample_
 void fewshot_task_score(struct task *t, struct sample *s);
 json_t *fewshot_task_aggregate(struct task *t, const struct sample_set *set);
 void fewshot_task_record(struct task *t, const struct sample *s, json_t *rec);
+/* The prompt of a fewshot_build sample, made again; t->data starts with a
+ * struct fewshot. */
+char *fewshot_task_prompt(struct task *t, const struct sample *s, size_t j);
 void fewshot_task_release(struct task *t);
 /* A new struct fewshot in t->data with the protocol's numbers. */
 struct fewshot *fewshot_task_init(struct task *t, int k, int input_limit, int max_new_tokens);

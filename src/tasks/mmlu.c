@@ -258,5 +258,6 @@ const struct task_ops mmlu_task = {
 	.score = fewshot_task_score,
 	.aggregate = mmlu_aggregate,
 	.record = fewshot_task_record,
+	.prompt = fewshot_task_prompt,
 	.release = fewshot_task_release,
 };

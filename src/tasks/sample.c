@@ -27,10 +27,18 @@ void sample_set_requests(struct sample *s, enum ie_request_kind kind, char **pro
 	s->reqs = xcalloc(n, sizeof(struct ie_request));
 	s->n_reqs = n;
 	for (size_t i = 0; i < n; i++) {
-		s->prompts[i] = prompts[i];
+		s->prompts[i] = prompts ? prompts[i] : NULL;
 		s->reqs[i].kind = kind;
-		s->reqs[i].prompt = prompts[i];
+		s->reqs[i].prompt = s->prompts[i];
 	}
+}
+
+const char *sample_prompt(struct task *t, const struct sample *s, size_t j, char **made)
+{
+	*made = NULL;
+	if (s->prompts[j] || !t->ops->prompt)
+		return s->prompts[j];
+	return *made = t->ops->prompt(t, s, j);
 }
 
 static void sample_release(struct sample *s)

@@ -50,6 +50,9 @@ struct sample {
 	double value;    /* a task's numeric score where it has one */
 	/* Task-specific data and record fields (owned; may be NULL). */
 	json_t *extra;
+	/* Where the task made it from (the task's own indexes), for tasks
+	 * that make prompts again (task_ops.prompt). */
+	size_t from[2];
 };
 
 struct sample_set {
@@ -60,13 +63,22 @@ struct sample_set {
 struct sample *sample_set_add(struct sample_set *set);
 void sample_set_release(struct sample_set *set);
 /* Gives a sample n requests of kind, each with its own prompt (taken over:
- * the sample frees them). */
+ * the sample frees them). prompts NULL: the task makes them when they are
+ * needed (task_ops.prompt). */
 void sample_set_requests(struct sample *s, enum ie_request_kind kind, char **prompts, size_t n);
 
-/* Sends every request of the set to b in one call, with a progress
- * display labelled label unless quiet. */
-int sample_set_submit(struct sample_set *set, struct ie_backend *b, const char *label, int quiet,
-		      struct ie_error *err);
+struct task;
+
+/* Request j's prompt: s->prompts[j], or the task's prompt op makes it
+ * again, and then *made holds it for the caller to free (else NULL). */
+const char *sample_prompt(struct task *t, const struct sample *s, size_t j, char **made);
+
+/* Sends every request of the set to b, with a progress display labelled
+ * label unless quiet: in one call, or, for a task that makes its prompts
+ * again, in windows whose prompts are made and freed in turn, so that
+ * memory does not grow with the number of samples. */
+int sample_set_submit(struct task *t, struct sample_set *set, struct ie_backend *b,
+		      const char *label, int quiet, struct ie_error *err);
 /* Sends reqs[0..n) to b in one call, with a progress display. */
 int requests_submit(struct ie_backend *b, const char *label, struct ie_request *reqs, size_t n,
 		    int quiet, struct ie_error *err);
@@ -92,8 +104,6 @@ void record_ids(const struct sample *s, json_t *rec);
 void record_output(const struct sample *s, size_t j, json_t *rec);
 /* "error": why a request failed, when one did (the last such). */
 void record_error(const struct sample *s, json_t *rec);
-
-struct task;
 
 /* A benchmark: what the task table knows of it, and its operations.
  * Adding one takes its file in src/tasks/ (declared in tasks.h, built by
@@ -124,6 +134,10 @@ struct task_ops {
 	json_t *(*aggregate)(struct task *t, const struct sample_set *set);
 	/* Adds the per-sample record's fields to rec. */
 	void (*record)(struct task *t, const struct sample *s, json_t *rec);
+	/* Request j's prompt made again (caller frees). Tasks with many long
+	 * prompts give it and build samples without them (prompts NULL): then
+	 * only a window of prompts is held at a time. */
+	char *(*prompt)(struct task *t, const struct sample *s, size_t j);
 	/* The label of request j as `prompts` shows it; NULL: s->label. */
 	const char *(*request_label)(struct task *t, const struct sample *s, size_t j);
 	void (*release)(struct task *t);

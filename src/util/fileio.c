@@ -85,30 +85,78 @@ int fd_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int file_write_atomic(const char *path, const void *data, size_t len, struct ie_error *err)
+int atomic_file_open(struct atomic_file *f, const char *path, struct ie_error *err)
 {
 	struct strbuf tmp = STRBUF_INIT;
-	int fd, ret = 0;
 
 	strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		ret = ie_error_set(err, IE_EIO, "cannot create '%s': %s", tmp.buf, strerror(errno));
-		goto out;
+	f->fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (f->fd < 0) {
+		int ret = ie_error_set(err, IE_EIO, "cannot create '%s': %s", tmp.buf,
+				       strerror(errno));
+
+		strbuf_release(&tmp);
+		return ret;
 	}
-	if (fd_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-		ret = ie_error_set(err, IE_EIO, "cannot write '%s': %s", tmp.buf, strerror(errno));
-		close(fd);
-		unlink(tmp.buf);
-		goto out;
-	}
-	if (close(fd) < 0 || rename(tmp.buf, path) < 0) {
-		ret = ie_error_set(err, IE_EIO, "cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp.buf);
-	}
-out:
-	strbuf_release(&tmp);
+	f->path = xstrdup(path);
+	f->tmp = strbuf_detach(&tmp, NULL);
+	return 0;
+}
+
+static void atomic_file_free(struct atomic_file *f)
+{
+	free(f->path);
+	free(f->tmp);
+	f->path = f->tmp = NULL;
+	f->fd = -1;
+}
+
+void atomic_file_abort(struct atomic_file *f)
+{
+	if (!f->tmp)
+		return;
+	close(f->fd);
+	unlink(f->tmp);
+	atomic_file_free(f);
+}
+
+int atomic_file_write(struct atomic_file *f, const void *data, size_t len, struct ie_error *err)
+{
+	int ret;
+
+	if (fd_write_all(f->fd, data, len) == 0)
+		return 0;
+	ret = ie_error_set(err, IE_EIO, "cannot write '%s': %s", f->tmp, strerror(errno));
+	atomic_file_abort(f);
 	return ret;
+}
+
+int atomic_file_commit(struct atomic_file *f, struct ie_error *err)
+{
+	int ret = 0;
+
+	if (fsync(f->fd) < 0) {
+		ret = ie_error_set(err, IE_EIO, "cannot write '%s': %s", f->tmp, strerror(errno));
+		atomic_file_abort(f);
+		return ret;
+	}
+	if (close(f->fd) < 0 || rename(f->tmp, f->path) < 0) {
+		ret = ie_error_set(err, IE_EIO, "cannot write '%s': %s", f->path, strerror(errno));
+		unlink(f->tmp);
+	}
+	atomic_file_free(f);
+	return ret;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len, struct ie_error *err)
+{
+	struct atomic_file f;
+	int ret;
+
+	if ((ret = atomic_file_open(&f, path, err)) < 0 ||
+	    (ret = atomic_file_write(&f, data, len, err)) < 0)
+		return ret;
+	return atomic_file_commit(&f, err);
 }
 
 int file_mkdirs(const char *dir, struct ie_error *err)

@@ -17,6 +17,17 @@ int file_read(const char *path, char **data, size_t *len, struct ie_error *err);
 /* Reads a gzip-compressed file, inflated, like file_read. */
 int file_read_gz(const char *path, char **data, size_t *len, struct ie_error *err);
 int file_write_atomic(const char *path, const void *data, size_t len, struct ie_error *err);
+/* The same in pieces: open, write any number of times, then commit (the
+ * file appears) or abort (nothing does). A failed write or commit has
+ * already aborted. */
+struct atomic_file {
+	char *path, *tmp;
+	int fd;
+};
+int atomic_file_open(struct atomic_file *f, const char *path, struct ie_error *err);
+int atomic_file_write(struct atomic_file *f, const void *data, size_t len, struct ie_error *err);
+int atomic_file_commit(struct atomic_file *f, struct ie_error *err);
+void atomic_file_abort(struct atomic_file *f);
 /* Writes all of data to fd, retrying short writes and EINTR; 0 or -1
  * (errno set). Async-signal-safe: forked children may use it. */
 int fd_write_all(int fd, const void *data, size_t len);
