@@ -26,7 +26,9 @@
 #
 # usage: bench/suite.sh   (TASKS="mmlu bbh ..." to choose; limits: MMLU_LIMIT,
 #                          BBH_LIMIT, CRASS_LIMIT, HE_LIMIT, HHH_LIMIT,
-#                          DROP_LIMIT; THREADS)
+#                          DROP_LIMIT, a number over the largest subtask's
+#                          size for all of it; THREADS; LAYERS, default 4,
+#                          fewer to make a long run shorter)
 # Wall times include loading the model (about a second here), which
 # weighs on the small tasks' ratios.
 # Needs ./setup.sh done and the data ($INSTRUCTEVAL_DATA or ../shared/data);
@@ -38,6 +40,7 @@ LLAMA="${IE_CACHE_DIR:-$HOME/.cache/instructeval}/llama.cpp-v0.4.0"
 DATA="${INSTRUCTEVAL_DATA:-$HERE/../shared/data}"
 BIN="$HERE/build/instructeval"
 THREADS="${THREADS:-$(nproc)}"
+LAYERS="${LAYERS:-4}"
 CTX=4096
 PAR="${PARALLEL:-8}" # the default runs' --parallel (auto is 8 here)
 T="$(mktemp -d)"
@@ -50,7 +53,7 @@ for d in mmlu bbh crass humaneval drop hhh; do
 done
 
 "$BIN" mkmodel --vocab "$LLAMA/models/ggml-vocab-llama-spm.gguf" --out "$T/f16.gguf" \
-    --layers 4 --dim 1024 --heads 16 --kv-heads 16 --ff 2816 --f16 >/dev/null
+    --layers "$LAYERS" --dim 1024 --heads 16 --kv-heads 16 --ff 2816 --f16 >/dev/null
 "$LLAMA/bin/llama-quantize" "$T/f16.gguf" "$T/m.gguf" Q8_0 >/dev/null 2>&1
 rm "$T/f16.gguf"
 
@@ -71,7 +74,7 @@ run() { # run NAME TASK LIMIT [options]: one run, its wall time and peak memory 
 }
 
 report() { # report TASK: one line of the table
-    python3 - "$T" "$1" "$(stat -c %s "$T/m.gguf")" "$pp" "$tg" "$CTX" "$PAR" <<'EOF'
+    python3 - "$T" "$1" "$(stat -c %s "$T/m.gguf")" "$pp" "$tg" "$CTX" "$PAR" "$LAYERS" <<'EOF'
 import json, os, sys
 root, task, model_bytes, pp, tg, ctx = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
 def timing(name):
@@ -91,9 +94,9 @@ for d, p in zip(recs(task + "-default"), recs(task + "-plain")):
         differ += not (b.startswith(a) if d.get("stopped_early") else a == b)
     else:
         differ += d.get("correct") != p.get("correct")
-# KV cache: K and V, F16, per layer, the context long (4 layers, dim 1024),
-# a stream per slot.
-kv = 2 * 2 * 4 * 1024 * ctx * int(sys.argv[7])
+# KV cache: K and V, F16, per layer, the context long (dim 1024), a stream
+# per slot.
+kv = 2 * 2 * int(sys.argv[8]) * 1024 * ctx * int(sys.argv[7])
 speedup = pw / dw
 print("%-10s %8.1f %8.1f %8.2fx %7.2fx %7.0f%% %9.2f %9.2f %4d/%-4d %8.0f" % (
     task, dw, pw, speedup, ideal, 100 * speedup / ideal,

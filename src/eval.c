@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "instructeval/eval.h"
+#include "data/datasets.h"
 #include "exec/exec.h"
 #include "report/report.h"
 #include "store/cache.h"
@@ -352,6 +353,7 @@ static json_t *config_json(const struct ie_eval_config *cfg, char **names, size_
 		      bc ? bc->parallel : 0, "chat_template", "protocol",
 		      "reference");
 	json_object_set_new(c, "full_outputs", json_boolean(cfg->full_outputs));
+	json_object_set_new(c, "allow_modified_data", json_boolean(cfg->allow_modified_data));
 	json_object_set_new(c, "gpu_layers", json_integer(bc ? bc->gpu_layers : -1));
 	json_object_set_new(c, "humaneval",
 			    json_pack("{s:i, s:b, s:f, s:i, s:b}", "samples",
@@ -366,9 +368,10 @@ static json_t *config_json(const struct ie_eval_config *cfg, char **names, size_
  * run computes, but not how fast (threads) or where it writes. */
 static json_t *run_key_json(const json_t *config, const json_t *model, const json_t *judge)
 {
-	json_t *k = json_pack("{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "command", "run", "tasks",
-			      json_object_get(config, "tasks"), "data",
-			      json_object_get(config, "data"), "limit",
+	json_t *k = json_pack("{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "command", "run",
+			      "tasks", json_object_get(config, "tasks"), "data",
+			      json_object_get(config, "data"), "data_sha256",
+			      json_object_get(config, "data_sha256"), "limit",
 			      json_object_get(config, "limit"), "seed",
 			      json_object_get(config, "seed"), "full_outputs",
 			      json_object_get(config, "full_outputs"), "humaneval",
@@ -439,6 +442,99 @@ static json_t *new_results(const struct ie_eval_config *cfg, char **names, size_
 	return res;
 }
 
+/* The file's path in the data folder (its published layout), or the path
+ * as read when it is outside. */
+static const char *data_rel(const char *data_dir, const char *path)
+{
+	size_t n = strlen(data_dir);
+
+	while (n > 1 && data_dir[n - 1] == '/')
+		n--;
+	return !strncmp(path, data_dir, n) && path[n] == '/' ? path + n + 1 : path;
+}
+
+/* Adds each file t read to files ({path: {sha256, check}}), checked
+ * against the hash it should have: "verified", "modified" or "unknown"
+ * (no hash known). A modified file is refused unless the run allows it. */
+static int check_files(const struct ie_eval_config *cfg, const struct task *t,
+		       const json_t *expected, json_t *files, struct ie_error *err)
+{
+	for (size_t i = 0; i < t->files.n; i++) {
+		const struct read_ledger_entry *e = &t->files.v[i];
+		const char *rel = data_rel(cfg->data_dir, e->path);
+		const json_t *want = json_object_get(expected, rel);
+		const char *sha = json_string_value(json_object_get(want, "sha256"));
+		const char *check = !sha ? "unknown" : strcmp(sha, e->sha256) ? "modified"
+									 : "verified";
+
+		json_object_set_new(files, rel, json_pack("{s:s, s:s}", "sha256", e->sha256,
+							  "check", check));
+		if (!strcmp(check, "modified") && !cfg->allow_modified_data)
+			return ie_error_set(err, IE_EMODIFIED,
+					    "data file '%s' is not the %s one: sha256 %s, expected %s",
+					    e->path,
+					    strcmp(json_string_value(json_object_get(want, "source")),
+						   "pinned")
+						    ? "downloaded"
+						    : "published",
+					    e->sha256, sha);
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* One hash of every data file's path and hash, in path order: what the
+ * run key holds, so that other data is other work. */
+static json_t *files_digest(const json_t *files)
+{
+	const char **keys = xcalloc(json_object_size(files) + 1, sizeof(*keys));
+	const char *k;
+	json_t *v;
+	size_t n = 0;
+	struct sha256 h;
+	char hex[65];
+
+	json_object_foreach((json_t *)files, k, v)
+		keys[n++] = k;
+	qsort(keys, n, sizeof(*keys), cmp_str);
+	sha256_init(&h);
+	for (size_t i = 0; i < n; i++) {
+		const char *sha = json_string_value(json_object_get(json_object_get(files, keys[i]),
+								    "sha256"));
+
+		sha256_update(&h, keys[i], strlen(keys[i]) + 1);
+		sha256_update(&h, sha, strlen(sha) + 1);
+	}
+	sha256_final_hex(&h, hex);
+	free(keys);
+	return json_string(hex);
+}
+
+/* Loads every task's data once before anything runs, so that bad or
+ * altered data is refused while nothing is written; *files gets what
+ * check_files records. */
+static int check_data(const struct ie_eval_config *cfg, char **names, size_t n,
+		      json_t **files, struct ie_error *err)
+{
+	json_t *expected = dataset_expected_hashes(cfg->data_dir);
+	int ret = 0;
+
+	*files = json_object();
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct task t = { 0 };
+
+		if ((ret = task_load(&t, task_find(names[i]), cfg->data_dir, err)) == 0)
+			ret = check_files(cfg, &t, expected, *files, err);
+		task_release(&t);
+	}
+	json_decref(expected);
+	return ret;
+}
+
 /* A task the model cannot do is refused before anything runs: a server
  * that returns no log-probabilities cannot answer HHH, and its answers
  * must not be scored as wrong ones. */
@@ -470,7 +566,7 @@ int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t *
 	char **names = NULL, started[32], finished[32];
 	size_t n = 0;
 	json_t *res = NULL, *scores = json_object(), *counts = json_object(), *model = NULL,
-	       *judge = NULL;
+	       *judge = NULL, *files = NULL;
 	struct run_ids ids = { NULL, NULL };
 	struct run_backends rb = { .model = b, .judge = cfg->judge };
 	struct ie_hash_memo memo;
@@ -481,7 +577,8 @@ int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t *
 	if (cfg->store)
 		cache_hash_memo(cfg->store, &memo);
 	if ((ret = ie_tasks_expand(cfg->tasks, &names, &n, err)) < 0 ||
-	    (ret = check_capabilities(b, names, n, err)) < 0)
+	    (ret = check_capabilities(b, names, n, err)) < 0 ||
+	    (ret = check_data(cfg, names, n, &files, err)) < 0)
 		goto out;
 	if (cfg->out_dir && (ret = file_mkdirs(cfg->out_dir, err)) < 0)
 		goto out;
@@ -492,6 +589,8 @@ int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t *
 		goto out;
 	now_iso(started, sizeof(started));
 	res = new_results(cfg, names, n, model, judge);
+	json_object_set(res, "data_files", files);
+	json_object_set_new(json_object_get(res, "config"), "data_sha256", files_digest(files));
 	if (cfg->store && (ret = begin_stored_run(cfg, json_object_get(res, "config"), model,
 						  &ids, &rb, &resumed, err)) < 0)
 		goto out;
@@ -518,6 +617,7 @@ out:
 	free_names(names, n);
 	json_decref(model);
 	json_decref(judge);
+	json_decref(files);
 	json_decref(ids.model);
 	json_decref(ids.judge);
 	json_decref(scores);

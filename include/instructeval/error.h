@@ -20,6 +20,7 @@ enum ie_errcode {
 	IE_EEVAL = -5,   /* evaluation failed for another reason */
 	IE_ENOMEM = -6,
 	IE_ENODATA = -7, /* a task's benchmark data is not in the data folder */
+	IE_EMODIFIED = -8, /* a data file is not the published one */
 };
 
 struct ie_error {

@@ -40,6 +40,9 @@ struct ie_eval_config {
 	double exec_timeout;   /* HumanEval: seconds per program (0: 3) */
 	int exec_workers;      /* HumanEval: programs run at once (0: one per core) */
 	int require_isolation; /* HumanEval: refuse to run without namespaces */
+	/* Run on data files whose sha256 differs from the published (or
+	 * downloaded) one, instead of refusing them; recorded. */
+	int allow_modified_data;
 	/* Runs, samples and the request cache; NULL: run without one. */
 	struct store *store;
 	const char *tags; /* recorded with the run in the store */

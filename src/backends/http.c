@@ -48,12 +48,32 @@ static void global_init(void)
 
 /* ---- one exchange ---- */
 
+struct exchange {
+	CURL *easy;
+	struct curl_slist *headers;
+	struct strbuf body;  /* what is sent */
+	struct strbuf reply; /* what came back */
+	double retry_after;  /* from the reply's headers; -1: none */
+	char errbuf[CURL_ERROR_SIZE];
+	/* A stream whose start is all that is needed: enough(ctx, reply)
+	 * says when, and the transfer is then ended (stopped). */
+	int (*enough)(void *ctx, const struct strbuf *reply);
+	void *enough_ctx;
+	int stopped;
+};
+
 static size_t on_body(char *data, size_t size, size_t n, void *user)
 {
-	struct strbuf *sb = user;
+	struct exchange *x = user;
 
-	strbuf_add(sb, data, size * n);
-	return sb->err ? 0 : size * n;
+	strbuf_add(&x->reply, data, size * n);
+	if (x->reply.err)
+		return 0;
+	if (x->enough && memchr(data, '\n', size * n) && x->enough(x->enough_ctx, &x->reply)) {
+		x->stopped = 1;
+		return 0; /* ends the transfer; the server stops generating */
+	}
+	return size * n;
 }
 
 /* Retry-After in seconds (the delta form; a date is taken as 1 s). */
@@ -76,14 +96,6 @@ static size_t on_header(char *data, size_t size, size_t n, void *user)
 	return len;
 }
 
-struct exchange {
-	CURL *easy;
-	struct curl_slist *headers;
-	struct strbuf body;  /* what is sent */
-	struct strbuf reply; /* what came back */
-	double retry_after;  /* from the reply's headers; -1: none */
-	char errbuf[CURL_ERROR_SIZE];
-};
 
 static void exchange_release(struct exchange *x)
 {
@@ -110,7 +122,7 @@ static void exchange_setup(struct http_be *hb, struct exchange *x, const char *u
 	curl_easy_setopt(x->easy, CURLOPT_URL, url);
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, &x->reply);
+	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(x->easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(x->easy, CURLOPT_HEADERDATA, &x->retry_after);
 	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
@@ -127,7 +139,7 @@ static void exchange_setup(struct http_be *hb, struct exchange *x, const char *u
 /* A stream of server-sent events as {"events": [each data line's JSON]};
  * NULL when one does not parse (a cut stream's last line, say: the
  * caller sees that the stream did not end). */
-static json_t *sse_events(const char *text, json_error_t *jerr)
+json_t *http_sse_events(const char *text, json_error_t *jerr)
 {
 	json_t *events = json_array();
 
@@ -166,6 +178,8 @@ static int exchange_outcome(struct exchange *x, CURLcode rc, json_t **reply, cha
 	int ret;
 
 	*reply = NULL;
+	if (rc == CURLE_WRITE_ERROR && x->stopped)
+		rc = CURLE_OK; /* ended here: what came is what was needed */
 	if (rc != CURLE_OK) {
 		strbuf_addf(&m, "%s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
 		*msg = strbuf_detach(&m, NULL);
@@ -174,7 +188,7 @@ static int exchange_outcome(struct exchange *x, CURLcode rc, json_t **reply, cha
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	*reply = json_loadb(strbuf_str(&x->reply), x->reply.len, JSON_ALLOW_NUL, &jerr);
 	if (!*reply && status == 200 && !strncmp(strbuf_str(&x->reply), "data: ", 6))
-		*reply = sse_events(strbuf_str(&x->reply), &jerr);
+		*reply = http_sse_events(strbuf_str(&x->reply), &jerr);
 	if (status == 200 && *reply && json_is_object(*reply)) {
 		*msg = NULL;
 		return 0;
@@ -248,6 +262,7 @@ struct job {
 	json_t *state; /* what the request's earlier steps left */
 	struct exchange x;
 	char *last_error;
+	struct batch *b;
 };
 
 struct batch {
@@ -310,6 +325,13 @@ static int pick_endpoint(struct http_be *hb, double now, const char *prompt)
 	return near >= 0 ? near : best;
 }
 
+static int job_enough(void *ctx, const struct strbuf *reply)
+{
+	struct job *j = ctx;
+
+	return http_stream_settled(&j->b->reqs[j->req], j->state, reply);
+}
+
 static void job_send(struct batch *b, struct job *j, int ep)
 {
 	struct http_be *hb = b->hb;
@@ -320,6 +342,11 @@ static void job_send(struct batch *b, struct job *j, int ep)
 	path = http_request_body(hb, &b->reqs[j->req], j->step, j->state, &j->x.body);
 	strbuf_addf(&url, "%s%s", hb->ep[ep].base, path);
 	exchange_setup(hb, &j->x, url.buf);
+	if (http_stream_may_settle(hb, &b->reqs[j->req], j->step, j->state)) {
+		j->b = b;
+		j->x.enough = job_enough;
+		j->x.enough_ctx = j;
+	}
 	curl_easy_setopt(j->x.easy, CURLOPT_PRIVATE, (void *)j);
 	curl_multi_add_handle(b->multi, j->x.easy);
 	j->ep = ep;

@@ -76,6 +76,16 @@ const char *http_request_body(struct http_be *hb, const struct ie_request *r, in
  * the reply is not what was asked for (*msg says why). */
 int http_read_reply(struct http_be *hb, struct ie_request *r, int step, const json_t *reply,
 		    json_t **state, char **msg);
+/* A stream of server-sent events as {"events": [each data line's JSON]},
+ * up to the first line that does not parse (a cut stream's last). */
+json_t *http_sse_events(const char *text, json_error_t *jerr);
+/* Whether step `step` of r is a llama-server generation stream that may
+ * be ended once the score is settled (ie_gen_params.decide_label), and
+ * whether the stream so far (reply) settles it. */
+int http_stream_may_settle(const struct http_be *hb, const struct ie_request *r, int step,
+			   const json_t *state);
+int http_stream_settled(const struct ie_request *r, const json_t *state,
+			const struct strbuf *reply);
 /* Appends ": <the server's error message>" found in an error reply. */
 void http_error_text(const json_t *reply, struct strbuf *sb);
 /* Asks the endpoints what they serve and what they can do. */

@@ -541,6 +541,47 @@ static int llama_read_probe(struct ie_request *r, const json_t *reply, json_t *s
 	return 1;
 }
 
+/* The tokens of a stream's events added to state. */
+static void add_events(json_t *state, const json_t *events)
+{
+	const json_t *e, *cp;
+	size_t i, k;
+
+	json_array_foreach(events, i, e)
+		json_array_foreach(json_object_get(e, "completion_probabilities"), k, cp)
+			add_token(state, cp);
+}
+
+int http_stream_may_settle(const struct http_be *hb, const struct ie_request *r, int step,
+			   const json_t *state)
+{
+	const char *phase = json_str(state, "phase");
+
+	return hb->flavour == HTTP_LLAMA && r->kind == IE_REQ_GENERATE && r->gen.decide_label &&
+	       !(hb->chat && step == 0) && !(phase && !strcmp(phase, "probe"));
+}
+
+int http_stream_settled(const struct ie_request *r, const json_t *state,
+			const struct strbuf *reply)
+{
+	const char *text = strbuf_str(reply);
+	size_t whole = reply->len; /* up to the last complete line */
+	json_t *got, *next = state ? json_deep_copy(state) : json_object();
+	char *lines;
+	int settled;
+
+	while (whole && text[whole - 1] != '\n')
+		whole--;
+	lines = xstrndup(text, whole);
+	got = http_sse_events(lines, NULL);
+	add_events(next, json_object_get(got, "events"));
+	settled = is_settled(r, next);
+	json_decref(next);
+	json_decref(got);
+	free(lines);
+	return settled;
+}
+
 /* A streamed generation step. llama-server ends a stream with an error
  * when the text so far would not be valid UTF-8 (a token that is part of
  * a character); the tokens before it have arrived, so the one it could not
@@ -580,7 +621,9 @@ static int llama_read_gen(struct http_be *hb, struct ie_request *r, const json_t
 			add_token(next, cp);
 		ended |= json_is_true(json_object_get(e, "stop"));
 	}
-	if (!events || (!ended && !broke)) {
+	/* A stream ended early (ours, once the score was settled, or cut
+	 * after that) has all that counts: llama_finish cuts there anyway. */
+	if (!events || (!ended && !broke && !is_settled(r, next))) {
 		json_decref(next);
 		return bad_reply(msg, "the stream was cut");
 	}

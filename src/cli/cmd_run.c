@@ -32,6 +32,8 @@ static void help(void)
 	       "  --data DIR      benchmark data (default: $INSTRUCTEVAL_DATA, else\n"
 	       "                  ~/.local/share/instructeval)\n"
 	       "  --limit N       only the first N test items of each subtask\n"
+	       "  --allow-modified-data  run on data files whose sha256 is not the\n"
+	       "                  published (or downloaded) one; recorded in the results\n"
 	       "  --out DIR       write DIR/results.json and DIR/samples/<task>.jsonl\n"
 	       "  --seed N        seed for sampled decoding (default 0)\n"
 	       "  --json          print the results document instead of the table\n"
@@ -120,6 +122,7 @@ int cmd_run(int argc, char **argv)
 		{ "samples", required_argument, NULL, 'n' },
 		{ "greedy", no_argument, NULL, 'g' },
 		{ "full-outputs", no_argument, NULL, 'F' },
+		{ "allow-modified-data", no_argument, NULL, 'M' },
 		CLI_EXEC_OPTIONS,
 		CLI_STORE_OPTIONS,
 		{ "tags", required_argument, NULL, 'T' },
@@ -170,6 +173,7 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'g': ec.greedy = 1; break;
 		case 'F': ec.full_outputs = 1; break;
+		case 'M': ec.allow_modified_data = 1; break;
 		case 'T': ec.tags = optarg; break;
 		case 'n':
 			if (cli_int("run", "--samples", optarg, 1, 1000, &v) < 0)

@@ -30,6 +30,9 @@ int cli_fail_data(const struct ie_error *err)
 	 * is this layer's option. */
 	if (err->code == IE_ENODATA)
 		fprintf(stderr, "(or give the folder that holds it with --data DIR)\n");
+	if (err->code == IE_EMODIFIED)
+		fprintf(stderr, "(--allow-modified-data runs on it anyway, and the results say "
+				"so)\n");
 	return status;
 }
 

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "instructeval/error.h"
 
 struct dataset_checksum {
@@ -36,6 +38,12 @@ struct download_opts {
  * replaced only when every new file checked out. IE_EUSAGE: unknown name;
  * IE_EIO: network or file failure; IE_EINPUT: a file failed its check. */
 int dataset_download(const char *name, const struct download_opts *o, struct ie_error *err);
+
+/* What the files of data_dir should hash to, by path in the folder:
+ * {"mmlu/dev/x.csv": {"sha256": ..., "source": "pinned" | "download"}},
+ * the pinned hashes first, then those `download` recorded for files
+ * without one (a new object). */
+json_t *dataset_expected_hashes(const char *data_dir);
 
 /* Checks the files of dataset name in data_dir against the pinned hashes
  * and those recorded at download; prints one line per problem to out.

@@ -477,42 +477,73 @@ static int check_file(const char *data_dir, const char *rel, const char *want, F
 	return ret;
 }
 
+/* The record's hashes of files without a pinned one: {path: sha256}. */
+static json_t *recorded_hashes(const char *data_dir)
+{
+	char *record = path_join(data_dir, RECORD_FILE), *text = NULL, *save = NULL;
+	json_t *out = json_object();
+	size_t len;
+
+	/* The record is read outside any task's read ledger: it is not data. */
+	if (file_read(record, &text, &len, NULL) == 0) {
+		for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			const char *rel = strlen(line) > 66 ? line + 66 : "";
+
+			line[64] = '\0';
+			if (*rel && !pinned(rel))
+				json_object_set_new(out, rel, json_string(line));
+		}
+	}
+	free(text);
+	free(record);
+	return out;
+}
+
+json_t *dataset_expected_hashes(const char *data_dir)
+{
+	json_t *out = json_object(), *rec = recorded_hashes(data_dir), *sha;
+	const char *rel;
+
+	for (const struct dataset_checksum *c = dataset_checksums; c->path; c++)
+		json_object_set_new(out, c->path, json_pack("{s:s, s:s}", "sha256", c->sha256,
+							    "source", "pinned"));
+	json_object_foreach(rec, rel, sha)
+		json_object_set_new(out, rel, json_pack("{s:O, s:s}", "sha256", sha, "source",
+							"download"));
+	json_decref(rec);
+	return out;
+}
+
 int dataset_verify(const char *name, const char *data_dir, FILE *out, int *problems,
 		   struct ie_error *err)
 {
 	const struct dataset *ds = find_dataset(name);
-	char *record = path_join(data_dir, RECORD_FILE), *text = NULL, *save = NULL;
-	size_t len, ok = 0, seen = 0;
+	json_t *rec, *sha;
+	const char *rel;
+	size_t ok = 0, seen = 0;
 
 	*problems = 0;
-	if (!ds) {
-		free(record);
+	if (!ds)
 		return ie_error_set(err, IE_EUSAGE, "unknown dataset '%s'", name);
-	}
 	for (const struct dataset_checksum *c = dataset_checksums; c->path; c++) {
 		if (strncmp(c->path, ds->prefix, strlen(ds->prefix)))
 			continue;
 		seen++;
 		ok += (size_t)check_file(data_dir, c->path, c->sha256, out, problems);
 	}
-	if (file_read(record, &text, &len, NULL) == 0) {
-		for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			const char *rel = strlen(line) > 66 ? line + 66 : "";
-
-			line[64] = '\0';
-			if (strncmp(rel, ds->prefix, strlen(ds->prefix)) || pinned(rel))
-				continue;
-			seen++;
-			ok += (size_t)check_file(data_dir, rel, line, out, problems);
-		}
+	rec = recorded_hashes(data_dir);
+	json_object_foreach(rec, rel, sha) {
+		if (strncmp(rel, ds->prefix, strlen(ds->prefix)))
+			continue;
+		seen++;
+		ok += (size_t)check_file(data_dir, rel, json_string_value(sha), out, problems);
 	}
+	json_decref(rec);
 	if (!seen) {
 		fprintf(out, "missing   %s (not downloaded: 'instructeval download %s')\n",
 			ds->prefix, name);
 		++*problems;
 	}
 	fprintf(out, "%-10s %zu of %zu files verified\n", name, ok, seen);
-	free(text);
-	free(record);
 	return 0;
 }

@@ -139,9 +139,26 @@ static void print_board(FILE *f, const struct board *b, const json_t *scores)
 	fputc('\n', f);
 }
 
+/* How many of the data files a run read were not the published ones. */
+static size_t modified_files(const json_t *results)
+{
+	const char *path;
+	const json_t *v;
+	size_t n = 0;
+
+	json_object_foreach((json_t *)json_object_get(results, "data_files"), path, v) {
+		const char *check = json_string_value(json_object_get(v, "check"));
+
+		n += check && !strcmp(check, "modified");
+	}
+	return n;
+}
+
 void report_print_boards(FILE *f, const json_t *results)
 {
 	const json_t *scores = json_object_get(results, "scores");
+	size_t modified = modified_files(results);
+	int shown = 0;
 
 	for (size_t i = 0; i < N_BOARDS; i++) {
 		int any = 0;
@@ -150,5 +167,11 @@ void report_print_boards(FILE *f, const json_t *results)
 			any |= column_value(c, scores) != NULL;
 		if (any)
 			print_board(f, &boards[i], scores);
+		shown |= any;
 	}
+	/* Numbers from altered data are not the benchmark's: said under them. */
+	if (shown && modified)
+		fprintf(f, "\nmodified data: %zu file%s differ%s from the published ones "
+			   "(data_files in the results)\n", modified, modified == 1 ? "" : "s",
+			modified == 1 ? "s" : "");
 }

@@ -66,9 +66,13 @@ int task_load(struct task *t, const struct task_ops *ops, const char *data_dir,
 
 	t->ops = ops;
 	t->data = NULL;
+	memset(&t->files, 0, sizeof(t->files));
 	if ((ret = task_data_check(ops, data_dir, err)) < 0)
 		return ret;
-	return ops->load(t, data_dir, err);
+	read_ledger_open(&t->files);
+	ret = ops->load(t, data_dir, err);
+	read_ledger_close();
+	return ret;
 }
 
 void task_release(struct task *t)
@@ -76,4 +80,5 @@ void task_release(struct task *t)
 	if (t->ops && t->ops->release)
 		t->ops->release(t);
 	t->data = NULL;
+	read_ledger_release(&t->files);
 }

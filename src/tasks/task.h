@@ -15,6 +15,7 @@
 
 #include "instructeval/backend.h"
 #include "instructeval/error.h"
+#include "util/fileio.h"
 
 struct exec_config;
 
@@ -146,6 +147,7 @@ struct task_ops {
 struct task {
 	const struct task_ops *ops;
 	void *data; /* the task's loaded data */
+	struct read_ledger files; /* every file its load read, with its sha256 */
 };
 
 /* Looks a task up by name; NULL when there is none. */

@@ -22,7 +22,7 @@ int ie_error_exit_status(int code)
 {
 	if (code == IE_OK)
 		return 0;
-	if (code == IE_EUSAGE || code == IE_EINPUT || code == IE_ENODATA)
+	if (code == IE_EUSAGE || code == IE_EINPUT || code == IE_ENODATA || code == IE_EMODIFIED)
 		return 2;
 	return 1;
 }

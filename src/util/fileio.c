@@ -10,10 +10,58 @@
 #include <zlib.h>
 
 #include "util/fileio.h"
+#include "util/sha256.h"
 #include "util/strbuf.h"
 #include "util/text.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
+
+static struct read_ledger *ledger; /* the open one, or NULL */
+
+void read_ledger_open(struct read_ledger *l)
+{
+	memset(l, 0, sizeof(*l));
+	ledger = l;
+}
+
+void read_ledger_close(void)
+{
+	ledger = NULL;
+}
+
+void read_ledger_release(struct read_ledger *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].path);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Notes path in the open ledger: its hash from data when given, else from
+ * the file. */
+static void ledger_note(const char *path, const char *data, size_t len)
+{
+	struct read_ledger_entry *e;
+
+	if (!ledger)
+		return;
+	for (size_t i = 0; i < ledger->n; i++)
+		if (!strcmp(ledger->v[i].path, path))
+			return;
+	XGROW(ledger->v, ledger->cap, ledger->n + 1);
+	e = &ledger->v[ledger->n];
+	if (data) {
+		struct sha256 h;
+
+		sha256_init(&h);
+		sha256_update(&h, data, len);
+		sha256_final_hex(&h, e->sha256);
+	} else if (sha256_file(path, e->sha256, NULL) < 0) {
+		return;
+	}
+	e->path = xstrdup(path);
+	ledger->n++;
+}
 
 int file_read(const char *path, char **data, size_t *len, struct ie_error *err)
 {
@@ -38,6 +86,7 @@ int file_read(const char *path, char **data, size_t *len, struct ie_error *err)
 	}
 	close(fd);
 	*data = strbuf_detach(&sb, len);
+	ledger_note(path, *data, *len);
 	return 0;
 }
 
@@ -63,6 +112,7 @@ int file_read_gz(const char *path, char **data, size_t *len, struct ie_error *er
 		strbuf_release(&sb);
 	} else {
 		*data = strbuf_detach(&sb, len);
+		ledger_note(path, NULL, 0);
 	}
 	gzclose(gz);
 	return ret;

@@ -11,6 +11,22 @@
 
 #include "instructeval/error.h"
 
+/* Files read by file_read and file_read_gz while a ledger is open are
+ * listed in it, each once, with the sha256 of its bytes as stored, so that
+ * a run can say which data it read and check it. One ledger is open at a
+ * time. */
+struct read_ledger_entry {
+	char *path;
+	char sha256[65];
+};
+struct read_ledger {
+	struct read_ledger_entry *v;
+	size_t n, cap;
+};
+void read_ledger_open(struct read_ledger *l);
+void read_ledger_close(void);
+void read_ledger_release(struct read_ledger *l);
+
 /* Reads a whole file into *data (NUL-terminated, caller frees). A missing
  * file is IE_EINPUT, other failures IE_EIO. */
 int file_read(const char *path, char **data, size_t *len, struct ie_error *err);

@@ -1,4 +1,5 @@
 /* JSON and JSON-lines loading with file:line errors (jsonfile.h). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/fileio.h"
@@ -8,11 +9,18 @@
 int json_file_load(const char *path, const char *hint, json_t **out, struct ie_error *err)
 {
 	json_error_t je;
+	char *text;
+	size_t len;
+	int ret;
 
 	if (!file_exists(path))
 		return ie_error_set(err, IE_EINPUT, "cannot open '%s': no such file%s%s", path,
 				    hint ? " " : "", hint ? hint : "");
-	*out = json_load_file(path, 0, &je);
+	/* Through file_read, so that the file is in the read ledger. */
+	if ((ret = file_read(path, &text, &len, err)) < 0)
+		return ret;
+	*out = json_loadb(text, len, 0, &je);
+	free(text);
 	if (!*out)
 		return ie_error_set(err, IE_EINPUT, "%s:%d:%d: invalid JSON: %s", path, je.line,
 				    je.column, je.text);
