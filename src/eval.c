@@ -647,8 +647,10 @@ int ie_prompts_write(const char *name, const char *data_dir, size_t limit,
 	if ((ret = ops->build(&t, &o, &set, err)) < 0)
 		goto out;
 	for (size_t i = 0; i < set.n; i++) {
-		const struct sample *s = &set.v[i];
+		struct sample *s = &set.v[i];
 
+		if (s->shots < 0 && ops->fit_shots && (ret = ops->fit_shots(&t, s, fit, err)) < 0)
+			goto out;
 		for (size_t j = 0; j < s->n_reqs; j++) {
 			const char *label = ops->request_label ? ops->request_label(&t, s, j)
 							       : s->label;

@@ -116,9 +116,16 @@ static int shots_with_limit(struct fewshot *fs, struct ie_backend *fit, int limi
 	struct ie_error err = { 0 };
 	int shots;
 
+	struct task t = { .data = fs };
+
 	fs->input_limit = limit;
 	assert_int_equal(fewshot_build(fs, &o, &set, &err), 0);
 	assert_int_equal(set.n, 1);
+	/* With a model the shots are fitted just before the prompt runs. */
+	if (fit) {
+		assert_int_equal(set.v[0].shots, -1);
+		assert_int_equal(fewshot_task_fit_shots(&t, &set.v[0], fit, &err), 0);
+	}
 	shots = set.v[0].shots;
 	assert_int_equal(set.v[0].max_shots, 3);
 	assert_int_equal(set.v[0].reqs[0].gen.max_new_tokens, 2);

@@ -32,6 +32,7 @@
 #include "backends/backends.h"
 #include "backends/sampling.h"
 #include "util/fileio.h"
+#include "util/sha256.h"
 #include "util/strbuf.h"
 #include "util/text.h"
 #include "util/utf8.h"
@@ -41,6 +42,18 @@
 struct tokens {
 	llama_token *v;
 	size_t n, cap;
+};
+
+/* Prompts counted for fitting the context are remembered, by their text's
+ * sha256, until they run: the evaluator counts a window of up to 1,024
+ * prompts just before it submits them, and a prompt is then not tokenized
+ * twice (on full MMLU the tokenizer took 23 s a pass). A ring: the oldest
+ * goes first. */
+#define MEMO_SIZE 1536
+
+struct memo_entry {
+	char sha[65];
+	struct tokens t;
 };
 
 struct llama_be {
@@ -59,6 +72,8 @@ struct llama_be {
 	struct tokens cache; /* tokens whose KV sits in sequence 0 */
 	struct tokens scratch; /* the tokens of scratch_head alone */
 	char *scratch_head;
+	struct memo_entry *memo; /* MEMO_SIZE of them */
+	size_t memo_next;
 	char *path;
 	char name[256];
 	int64_t size;
@@ -107,19 +122,63 @@ static int tokenize(struct llama_be *lb, const char *text, int add_special, stru
 	return 0;
 }
 
+static void text_sha(const char *text, char sha[65])
+{
+	struct sha256 h;
+
+	sha256_init(&h);
+	sha256_update(&h, text, strlen(text));
+	sha256_final_hex(&h, sha);
+}
+
+static struct memo_entry *memo_find(struct llama_be *lb, const char sha[65])
+{
+	for (size_t i = 0; lb->memo && i < MEMO_SIZE; i++)
+		if (lb->memo[i].t.v && !strcmp(lb->memo[i].sha, sha))
+			return &lb->memo[i];
+	return NULL;
+}
+
+/* A prompt's tokens (with BOS as the model adds it): remembered ones when
+ * it was counted, else tokenized now. */
+static int tokenize_prompt(struct llama_be *lb, const char *text, struct tokens *t)
+{
+	char sha[65];
+	const struct memo_entry *e;
+
+	text_sha(text, sha);
+	if (!(e = memo_find(lb, sha)))
+		return tokenize(lb, text, 1, t);
+	XGROW(t->v, t->cap, e->t.n + 1);
+	memcpy(t->v, e->t.v, e->t.n * sizeof(*t->v));
+	t->n = e->t.n;
+	return 0;
+}
+
 static int lb_count_tokens(struct ie_backend *b, const char *text, int *n, struct ie_error *err)
 {
 	struct llama_be *lb = (struct llama_be *)b;
-	struct tokens t = { 0 };
-	int ret = 0;
+	struct memo_entry *e;
+	char sha[65];
 
-	if (tokenize(lb, text, 1, &t) < 0)
-		ret = ie_error_set(err, IE_EMODEL, "cannot tokenize a text of %zu bytes",
-				   strlen(text));
-	else
-		*n = (int)t.n;
-	free(t.v);
-	return ret;
+	text_sha(text, sha);
+	if ((e = memo_find(lb, sha))) {
+		*n = (int)e->t.n;
+		return 0;
+	}
+	if (!lb->memo)
+		lb->memo = xcalloc(MEMO_SIZE, sizeof(*lb->memo));
+	e = &lb->memo[lb->memo_next];
+	lb->memo_next = (lb->memo_next + 1) % MEMO_SIZE;
+	if (tokenize(lb, text, 1, &e->t) < 0) {
+		free(e->t.v);
+		memset(&e->t, 0, sizeof(e->t));
+		return ie_error_set(err, IE_EMODEL, "cannot tokenize a text of %zu bytes",
+				    strlen(text));
+	}
+	memcpy(e->sha, sha, sizeof(e->sha));
+	*n = (int)e->t.n;
+	return 0;
 }
 
 static void cache_reset(struct llama_be *lb)
@@ -451,7 +510,7 @@ static void next_scores(struct llama_be *lb, struct ie_request *r, const float *
 static int take_prompt(struct llama_be *lb, struct ie_request *r, struct tokens *p)
 {
 	r->res.status = 0;
-	if (tokenize(lb, r->prompt, 1, p) < 0 || p->n == 0) {
+	if (tokenize_prompt(lb, r->prompt, p) < 0 || p->n == 0) {
 		fail_request(r, IE_EMODEL, "prompt cannot be tokenized");
 		return -1;
 	}
@@ -802,6 +861,9 @@ static void lb_destroy(struct ie_backend *b)
 	free(lb->cache.v);
 	free(lb->scratch.v);
 	free(lb->scratch_head);
+	for (size_t i = 0; lb->memo && i < MEMO_SIZE; i++)
+		free(lb->memo[i].t.v);
+	free(lb->memo);
 	free(lb->path);
 	free(lb);
 }

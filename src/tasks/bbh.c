@@ -146,5 +146,6 @@ const struct task_ops bbh_task = {
 	.aggregate = bbh_aggregate,
 	.record = fewshot_task_record,
 	.prompt = fewshot_task_prompt,
+	.fit_shots = fewshot_task_fit_shots,
 	.release = fewshot_task_release,
 };

@@ -167,5 +167,6 @@ const struct task_ops crass_task = {
 	.aggregate = fewshot_task_aggregate,
 	.record = fewshot_task_record,
 	.prompt = fewshot_task_prompt,
+	.fit_shots = fewshot_task_fit_shots,
 	.release = fewshot_task_release,
 };

@@ -396,5 +396,6 @@ const struct task_ops drop_task = {
 	.aggregate = drop_aggregate,
 	.record = drop_record,
 	.prompt = fewshot_task_prompt,
+	.fit_shots = fewshot_task_fit_shots,
 	.release = drop_release,
 };

@@ -49,48 +49,46 @@ char *fewshot_prompt(const struct fewshot_group *g, const struct fewshot_example
 	return strbuf_detach(&sb, NULL);
 }
 
-/* The prompt with as many shots as fit: k goes down while the prompt is
- * over the limit and k > 0. */
-static int fit_prompt(const struct fewshot *fs, const struct fewshot_group *g,
-		      const struct fewshot_example *item, const struct task_opts *o,
-		      char **prompt, int *shots, struct ie_error *err)
+/* The shots of s: as many as fit, k going down while the prompt's count on
+ * fit is over the limit and k > 0 (fit NULL: all k); and the length of
+ * the block the group's prompts share (instruction and exemplars). */
+static int fit_sample(const struct fewshot *fs, struct sample *s, struct ie_backend *fit,
+		      struct ie_error *err)
 {
-	int k = fs->k, n = 0, ret;
+	const struct fewshot_group *g = &fs->groups[s->from[0]];
+	const struct fewshot_example *item = &g->items[s->from[1]];
+	int k = fs->k, n = 0, ret = 0;
 	char *p = fewshot_prompt(g, item, k);
 
-	while (o->fit && k > 0) {
-		if ((ret = ie_backend_count_tokens(o->fit, p, &n, err)) < 0) {
-			free(p);
-			return ret;
-		}
-		if (n <= fs->input_limit)
+	while (fit && k > 0) {
+		if ((ret = ie_backend_count_tokens(fit, p, &n, err)) < 0 || n <= fs->input_limit)
 			break;
 		free(p);
 		p = fewshot_prompt(g, item, --k);
 	}
-	*prompt = p;
-	*shots = k;
-	return 0;
+	if (!ret) {
+		s->shots = k;
+		s->reqs[0].shared_len = strlen(p) - strlen(item->query);
+	}
+	free(p);
+	return ret;
 }
 
-/* The sample of group gi's item i. Its prompt is made again when it is
- * needed (fewshot_task_prompt): a full MMLU run's prompts are 40 MB. */
+/* The sample of group gi's item i. Its prompt is made when it is needed
+ * (fewshot_task_prompt: a full MMLU run's prompts are 40 MB), and its
+ * shots are fitted then too (fewshot_task_fit_shots), when a model counts
+ * them. */
 static int add_sample(const struct fewshot *fs, size_t gi, size_t i, const struct task_opts *o,
 		      struct sample_set *out, struct ie_error *err)
 {
 	const struct fewshot_group *g = &fs->groups[gi];
 	const struct fewshot_example *item = &g->items[i];
-	struct sample *s;
-	char *prompt;
-	int shots, ret;
+	struct sample *s = sample_set_add(out);
 
-	if ((ret = fit_prompt(fs, g, item, o, &prompt, &shots, err)) < 0)
-		return ret;
-	s = sample_set_add(out);
 	s->id = xstrdup(item->id);
 	s->subtask = xstrdup(g->name);
 	s->label = xstrdup(item->answer);
-	s->shots = shots;
+	s->shots = -1;
 	s->max_shots = fs->k;
 	s->from[0] = gi;
 	s->from[1] = i;
@@ -98,10 +96,7 @@ static int add_sample(const struct fewshot *fs, size_t gi, size_t i, const struc
 	s->reqs[0].gen.max_new_tokens = fs->max_new_tokens;
 	if (fs->decide && !o->full_outputs)
 		s->reqs[0].gen.decide_label = s->label;
-	/* Instruction and exemplars: what the group's prompts share. */
-	s->reqs[0].shared_len = strlen(prompt) - strlen(item->query);
-	free(prompt);
-	return 0;
+	return o->fit ? 0 : fit_sample(fs, s, NULL, err);
 }
 
 int fewshot_build(const struct fewshot *fs, const struct task_opts *o, struct sample_set *out,
@@ -231,6 +226,12 @@ json_t *fewshot_task_aggregate(struct task *t, const struct sample_set *set)
 void fewshot_task_record(struct task *t, const struct sample *s, json_t *rec)
 {
 	fewshot_record(t, s, rec);
+}
+
+int fewshot_task_fit_shots(struct task *t, struct sample *s, struct ie_backend *fit,
+			   struct ie_error *err)
+{
+	return fit_sample(t->data, s, fit, err);
 }
 
 char *fewshot_task_prompt(struct task *t, const struct sample *s, size_t j)

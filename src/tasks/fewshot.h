@@ -49,9 +49,9 @@ void fewshot_add_item(struct fewshot_group *g, const char *id, const char *query
 /* The prompt of item with k shots (caller frees). */
 char *fewshot_prompt(const struct fewshot_group *g, const struct fewshot_example *item, int k);
 /* Builds one greedy generation sample per item (a group is a subtask for
- * o->limit), fitting each prompt to the input limit when o->fit is set.
- * The samples hold no prompts: the task's ops need
- * .prompt = fewshot_task_prompt. */
+ * o->limit). The samples hold no prompts, and with o->fit set their shots
+ * are fitted to the input limit later: the task's ops need
+ * .prompt = fewshot_task_prompt and .fit_shots = fewshot_task_fit_shots. */
 int fewshot_build(const struct fewshot *fs, const struct task_opts *o, struct sample_set *out,
 		  struct ie_error *err);
 /* Prefix check of the stripped output against the label. */
@@ -71,6 +71,8 @@ void fewshot_task_record(struct task *t, const struct sample *s, json_t *rec);
 /* The prompt of a fewshot_build sample, made again; t->data starts with a
  * struct fewshot. */
 char *fewshot_task_prompt(struct task *t, const struct sample *s, size_t j);
+int fewshot_task_fit_shots(struct task *t, struct sample *s, struct ie_backend *fit,
+			   struct ie_error *err);
 void fewshot_task_release(struct task *t);
 /* A new struct fewshot in t->data with the protocol's numbers. */
 struct fewshot *fewshot_task_init(struct task *t, int k, int input_limit, int max_new_tokens);

@@ -259,5 +259,6 @@ const struct task_ops mmlu_task = {
 	.aggregate = mmlu_aggregate,
 	.record = fewshot_task_record,
 	.prompt = fewshot_task_prompt,
+	.fit_shots = fewshot_task_fit_shots,
 	.release = fewshot_task_release,
 };

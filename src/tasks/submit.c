@@ -67,15 +67,19 @@ static int submit_window(struct task *t, struct sample_set *set, size_t from, si
 	struct ie_request *all = xcalloc(k ? k : 1, sizeof(*all));
 	char **made = xcalloc(k ? k : 1, sizeof(*made));
 	size_t x = 0;
-	int ret;
+	int ret = 0;
 
+	for (size_t i = from; i < to && !ret; i++)
+		if (set->v[i].shots < 0 && t->ops->fit_shots)
+			ret = t->ops->fit_shots(t, &set->v[i], b, err);
 	for (size_t i = from; i < to; i++)
 		for (size_t j = 0; j < set->v[i].n_reqs; j++, x++) {
 			all[x] = set->v[i].reqs[j];
-			if (!all[x].prompt)
+			if (!all[x].prompt && !ret)
 				all[x].prompt = sample_prompt(t, &set->v[i], j, &made[x]);
 		}
-	ret = ie_backend_submit(b, all, k, on_done, tl, err);
+	if (!ret)
+		ret = ie_backend_submit(b, all, k, on_done, tl, err);
 	x = 0;
 	for (size_t i = from; i < to; i++)
 		for (size_t j = 0; j < set->v[i].n_reqs; j++, x++) {

@@ -41,7 +41,7 @@ struct sample {
 	char *id;
 	char *subtask;
 	char *label;
-	int shots;       /* exemplars in the prompt, after fitting */
+	int shots;       /* exemplars in the prompt, after fitting; -1 before */
 	int max_shots;   /* exemplars the protocol asks for */
 	char **prompts;
 	struct ie_request *reqs;
@@ -139,6 +139,12 @@ struct task_ops {
 	 * prompts give it and build samples without them (prompts NULL): then
 	 * only a window of prompts is held at a time. */
 	char *(*prompt)(struct task *t, const struct sample *s, size_t j);
+	/* Decides s's shots by the prompt's token count on fit, where build
+	 * left that for later (s->shots < 0): the evaluator does it just
+	 * before the prompt runs, so the backend can reuse the count's
+	 * tokens. */
+	int (*fit_shots)(struct task *t, struct sample *s, struct ie_backend *fit,
+			 struct ie_error *err);
 	/* The label of request j as `prompts` shows it; NULL: s->label. */
 	const char *(*request_label)(struct task *t, const struct sample *s, size_t j);
 	void (*release)(struct task *t);
