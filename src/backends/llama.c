@@ -176,6 +176,10 @@ static int lb_count_tokens(struct ie_backend *b, const char *text, int *n, struc
 		return ie_error_set(err, IE_EMODEL, "cannot tokenize a text of %zu bytes",
 				    strlen(text));
 	}
+	/* tokenize sizes for the worst case, a token a byte: keep only what
+	 * the tokens take, as up to MEMO_SIZE entries are held. */
+	e->t.v = xrealloc(e->t.v, (e->t.n ? e->t.n : 1) * sizeof(*e->t.v));
+	e->t.cap = e->t.n ? e->t.n : 1;
 	memcpy(e->sha, sha, sizeof(e->sha));
 	*n = (int)e->t.n;
 	return 0;
