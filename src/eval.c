@@ -185,11 +185,10 @@ static int samples_file_open(const char *out_dir, const char *task, struct atomi
 	return ret;
 }
 
-/* Where a finished task's records go: the samples file and the store's
- * run, each whole or not at all. */
+/* Where a finished task's records go: the samples file (open while
+ * file.tmp is set) and the store's run, each whole or not at all. */
 struct samples_out {
 	struct atomic_file file;
-	int has_file;
 	struct store_samples *st;
 };
 
@@ -199,9 +198,8 @@ static int samples_put(struct samples_out *so, const struct strbuf *line, struct
 
 	if (so->st)
 		ret = store_samples_put(so->st, line->buf, line->len - 1, err);
-	if (!ret && so->has_file && (ret = atomic_file_write(&so->file, line->buf, line->len,
-							       err)) < 0)
-		so->has_file = 0;
+	if (!ret && so->file.tmp) /* a failed write has closed the file */
+		ret = atomic_file_write(&so->file, line->buf, line->len, err);
 	return ret;
 }
 
@@ -211,13 +209,10 @@ static int samples_end(struct samples_out *so, int ret, struct ie_error *err)
 		ret = store_samples_commit(so->st, err);
 		so->st = NULL;
 	}
-	if (!ret && so->has_file) {
+	if (!ret && so->file.tmp)
 		ret = atomic_file_commit(&so->file, err);
-		so->has_file = 0;
-	}
 	store_samples_abort(so->st);
-	if (so->has_file)
-		atomic_file_abort(&so->file);
+	atomic_file_abort(&so->file); /* nothing when committed */
 	return ret;
 }
 
@@ -226,12 +221,12 @@ static int samples_end(struct samples_out *so, int ret, struct ie_error *err)
 static int save_samples(const char *out_dir, struct store *st, int64_t run, struct task *t,
 			const struct sample_set *set, struct ie_error *err)
 {
-	struct samples_out so = { .has_file = 0, .st = NULL };
+	struct samples_out so = { .file = { .tmp = NULL }, .st = NULL };
 	struct strbuf line = STRBUF_INIT;
 	int ret = 0;
 
-	if (out_dir && (ret = samples_file_open(out_dir, t->ops->name, &so.file, err)) == 0)
-		so.has_file = 1;
+	if (out_dir)
+		ret = samples_file_open(out_dir, t->ops->name, &so.file, err);
 	if (!ret && st)
 		ret = store_samples_begin(st, run, t->ops->name, &so.st, err);
 	for (size_t i = 0; i < set->n && !ret; i++) {
