@@ -45,6 +45,7 @@ int ie_task_get(size_t i, struct ie_task_info *info)
 	info->group = all[i]->group;
 	info->summary = all[i]->summary;
 	info->needs_judge = all[i]->needs_judge;
+	info->shots = all[i]->shots;
 	return 0;
 }
 
@@ -266,7 +267,8 @@ static int eval_task(const struct ie_eval_config *cfg, const struct run_backends
 	struct task_opts o = {
 		.fit = b, .limit = cfg->limit, .seed = cfg->seed, .judge = rb->judge,
 		.quiet = cfg->quiet, .samples = cfg->samples, .greedy = cfg->greedy,
-		.full_outputs = cfg->full_outputs,
+		.full_outputs = cfg->full_outputs, .set_shots = cfg->set_shots,
+		.shots = cfg->shots,
 	};
 	struct exec_config exec;
 	int64_t decoded;
@@ -333,6 +335,17 @@ static int model_json(struct ie_backend *b, const struct ie_hash_memo *memo, jso
 	return 0;
 }
 
+/* The shot count of each few-shot task, where the run asked for one. */
+static json_t *shots_json(const struct ie_eval_config *cfg, char **names, size_t n)
+{
+	json_t *shots = json_object();
+
+	for (size_t i = 0; i < n; i++)
+		if (task_find(names[i])->shots)
+			json_object_set_new(shots, names[i], json_integer(cfg->shots));
+	return shots;
+}
+
 static json_t *config_json(const struct ie_eval_config *cfg, char **names, size_t n)
 {
 	const struct ie_backend_config *bc = cfg->backend_cfg;
@@ -348,6 +361,8 @@ static json_t *config_json(const struct ie_eval_config *cfg, char **names, size_
 		      bc ? bc->parallel : 0, "chat_template", "protocol",
 		      "reference");
 	json_object_set_new(c, "full_outputs", json_boolean(cfg->full_outputs));
+	if (cfg->set_shots)
+		json_object_set_new(c, "shots", shots_json(cfg, names, n));
 	json_object_set_new(c, "allow_modified_data", json_boolean(cfg->allow_modified_data));
 	json_object_set_new(c, "gpu_layers", json_integer(bc ? bc->gpu_layers : -1));
 	json_object_set_new(c, "humaneval",
@@ -373,6 +388,10 @@ static json_t *run_key_json(const json_t *config, const json_t *model, const jso
 			      json_object_get(config, "humaneval"), "model", model);
 
 	json_object_set_new(k, "judge", judge ? json_deep_copy(judge) : json_null());
+	/* Only where given, so the keys of runs at the reference's counts
+	 * stay what they were. */
+	if (json_object_get(config, "shots"))
+		json_object_set(k, "shots", json_object_get(config, "shots"));
 	return k;
 }
 
@@ -555,6 +574,21 @@ static int check_capabilities(struct ie_backend *b, char **names, size_t n,
 	return 0;
 }
 
+/* Shot counts run from 0 to a task's reference count: its exemplars are
+ * the first N of the reference's, so that every count pairs item by item. */
+static int check_shots(const struct ie_eval_config *cfg, char **names, size_t n,
+		       struct ie_error *err)
+{
+	for (size_t i = 0; cfg->set_shots && i < n; i++) {
+		const struct task_ops *t = task_find(names[i]);
+
+		if (cfg->shots < 0 || (t->shots && cfg->shots > t->shots))
+			return ie_error_set(err, IE_EUSAGE, "%s takes 0 to %d shots, not %d",
+					    t->title, t->shots, cfg->shots);
+	}
+	return 0;
+}
+
 int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t **results,
 		struct ie_error *err)
 {
@@ -572,6 +606,7 @@ int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t *
 	if (cfg->store)
 		cache_hash_memo(cfg->store, &memo);
 	if ((ret = ie_tasks_expand(cfg->tasks, &names, &n, err)) < 0 ||
+	    (ret = check_shots(cfg, names, n, err)) < 0 ||
 	    (ret = check_capabilities(b, names, n, err)) < 0 ||
 	    (ret = check_data(cfg, names, n, &files, err)) < 0)
 		goto out;
@@ -625,18 +660,23 @@ out:
 	return 0;
 }
 
-int ie_prompts_write(const char *name, const char *data_dir, size_t limit,
+int ie_prompts_write(const char *name, const char *data_dir, size_t limit, int shots,
 		     struct ie_backend *fit, FILE *out, struct ie_error *err)
 {
 	const struct task_ops *ops = task_find(name);
 	struct task t = { 0 };
 	struct sample_set set = { 0 };
-	struct task_opts o = { .fit = fit, .limit = limit };
+	struct task_opts o = { .fit = fit, .limit = limit, .set_shots = shots >= 0,
+			       .shots = shots };
+	struct ie_eval_config cfg = { .set_shots = shots >= 0, .shots = shots };
 	struct strbuf sb = STRBUF_INIT;
+	char *names[1] = { (char *)name };
 	int ret;
 
 	if (!ops)
 		return unknown_task(name, 0, err);
+	if ((ret = check_shots(&cfg, names, 1, err)) < 0)
+		return ret;
 	if ((ret = task_load(&t, ops, data_dir, err)) < 0)
 		goto out;
 	if ((ret = ops->build(&t, &o, &set, err)) < 0)

@@ -29,9 +29,9 @@ PY
     --threads 1 --quiet --no-store --out "$T/ref" >/dev/null
 
 # Two runs on one store at once.
-run "$T/shared.db" "$T/a" --tags first >/dev/null 2>"$T/a.err" &
+run "$T/shared.db" "$T/a" --tag label=first >/dev/null 2>"$T/a.err" &
 pa=$!
-run "$T/shared.db" "$T/b" --tags second >/dev/null 2>"$T/b.err" &
+run "$T/shared.db" "$T/b" --tag label=second >/dev/null 2>"$T/b.err" &
 pb=$!
 wait "$pa" || fail "the first concurrent run failed: $(cat "$T/a.err")"
 wait "$pb" || fail "the second concurrent run failed: $(cat "$T/b.err")"

@@ -363,10 +363,11 @@ static void runs_round_trip(void **state)
 			      "\"mmlu\":{\"score\":0.3333333333333333,\"n\":2}},"
 			      "\"counts\":{},\"model\":{\"file\":\"tiny.gguf\"}}");
 	struct store_run_info info = { .key = "runkey1", .command = "run", .config = config,
-				       .model = model, .tasks = "crass,mmlu", .tags = "nightly" };
+				       .model = model, .tasks = "crass,mmlu",
+				       .tags = "{\"nightly\":\"yes\"}" };
 	struct ie_error err = { 0 };
 	struct store *s = open_ok(path, 0);
-	json_t *list, *run;
+	json_t *list, *run, *tags;
 	char **names, **texts;
 	size_t n;
 	int64_t id, id2;
@@ -411,13 +412,14 @@ static void runs_round_trip(void **state)
 	assert_string_equal(json_string_value(json_object_get(run, "status")), "finished");
 	assert_string_equal(json_string_value(json_object_get(run, "command")), "run");
 	assert_string_equal(json_string_value(json_object_get(run, "tasks")), "crass,mmlu");
-	assert_string_equal(json_string_value(json_object_get(run, "tags")), "nightly");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(run, "tags"),
+							      "nightly")), "yes");
 	assert_true(json_equal(json_object_get(run, "model"), model));
 	assert_true(json_equal(json_object_get(run, "scores"), json_object_get(results, "scores")));
 	assert_null(json_object_get(run, "results"));
 	assert_int_equal(strlen(json_string_value(json_object_get(run, "started"))), 20);
 	assert_int_equal(json_string_value(json_object_get(run, "finished"))[19], 'Z');
-	assert_true(json_is_null(json_object_get(json_array_get(list, 0), "tags")));
+	assert_int_equal(json_object_size(json_object_get(json_array_get(list, 0), "tags")), 0);
 	json_decref(list);
 
 	assert_int_equal(store_run_get(s, id, &run, &err), 0);
@@ -433,6 +435,21 @@ static void runs_round_trip(void **state)
 	assert_int_equal(store_run_get(s, 4242, &run, &err), IE_EUSAGE);
 	assert_null(run);
 	assert_says(err.msg, path, "no run 4242");
+
+	/* Tags are replaced whole; an empty object clears them. */
+	tags = json_pack("{s:s, s:s}", "size", "7B", "method", "lora");
+	assert_int_equal(store_run_tags_set(s, id, tags, &err), 0);
+	assert_int_equal(store_run_get(s, id, &run, &err), 0);
+	assert_true(json_equal(json_object_get(run, "tags"), tags));
+	json_decref(run);
+	assert_int_equal(store_run_tags_set(s, 4242, tags, &err), IE_EUSAGE);
+	assert_says(err.msg, path, "no run 4242");
+	json_object_clear(tags);
+	assert_int_equal(store_run_tags_set(s, id, tags, &err), 0);
+	assert_int_equal(store_run_get(s, id, &run, &err), 0);
+	assert_int_equal(json_object_size(json_object_get(run, "tags")), 0);
+	json_decref(run);
+	json_decref(tags);
 
 	assert_int_equal(store_run_samples_get(s, id, &names, &texts, &n, &err), 0);
 	assert_int_equal(n, 3);

@@ -45,7 +45,10 @@ struct ie_eval_config {
 	int allow_modified_data;
 	/* Runs, samples and the request cache; NULL: run without one. */
 	struct store *store;
-	const char *tags; /* recorded with the run in the store */
+	const char *tags; /* a JSON object of key=value tags, kept with the run */
+	/* Few-shot tasks: shots exemplars (0 up to each task's reference
+	 * count) instead of the reference's, when set_shots. Recorded. */
+	int set_shots, shots;
 	/* Recorded in the results as they were given. */
 	const struct ie_backend_config *backend_cfg;
 	const struct ie_backend_config *judge_cfg;
@@ -94,8 +97,10 @@ int ie_exec_samples(const struct ie_exec_samples_config *cfg, json_t **pass_at_k
 
 /* Writes one JSON line per prompt of task (task, subtask, id, prompt,
  * label, shots) in protocol order. fit: the backend whose tokenizer decides
- * dropped shots, or NULL to keep every shot. Errors as ie_eval_run's. */
-int ie_prompts_write(const char *task, const char *data_dir, size_t limit,
+ * dropped shots, or NULL to keep every shot. shots: a few-shot task's
+ * count (as ie_eval_config's), or -1 for the reference's. Errors as
+ * ie_eval_run's. */
+int ie_prompts_write(const char *task, const char *data_dir, size_t limit, int shots,
 		     struct ie_backend *fit, FILE *out, struct ie_error *err);
 
 /* Expands "a,b" and group names into task names (caller frees each and
@@ -110,6 +115,7 @@ struct ie_task_info {
 	const char *group;   /* its board and group: "problem-solving" */
 	const char *summary; /* one line on what it measures */
 	int needs_judge;     /* it cannot be scored without a judge model */
+	int shots;           /* the reference's exemplars per prompt (0: none) */
 };
 
 /* Fills *info with the i-th task in board order; 0, or -1 past the last. */

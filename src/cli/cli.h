@@ -22,6 +22,9 @@ int cmd_verify(int argc, char **argv);
 int cmd_runs(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_tag(int argc, char **argv);
+int cmd_leaderboard(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /* Prints "instructeval: <msg>" for err and returns its exit status. */
 int cli_fail(const struct ie_error *err);
@@ -137,6 +140,10 @@ int cli_store_open_existing(const char *path, struct store **out);
  * exit status. */
 int cli_run_load(const char *cmd, struct store *st, const char *path, const char *arg,
 		 json_t **run);
+/* Adds the tag KEY=VALUE of arg to tags (a JSON object). An empty value
+ * is refused unless allow_empty (where it removes the tag). On error
+ * prints a usage error and returns -1. */
+int cli_tag_parse(const char *cmd, const char *arg, json_t *tags, int allow_empty);
 /* What names a model in a table: its identity's "file", "name" or "url"
  * member, whichever it has, else "?". */
 const char *cli_model_label(const json_t *model);

@@ -17,7 +17,9 @@ static void help(void)
 	       "  --task NAME     one of the tasks below\n"
 	       "  --data DIR      benchmark data (default: $INSTRUCTEVAL_DATA, else\n"
 	       "                  ~/.local/share/instructeval)\n"
-	       "  --limit N       only the first N test items of each subtask\n");
+	       "  --limit N       only the first N test items of each subtask\n"
+	       "  --shots N       few-shot tasks: the first N of the reference's exemplars\n"
+	       "                  (0 up to the task's count) instead of all of them\n");
 	cli_print_tasks(stdout, 0);
 	printf("\n%s%s", cli_model_help, cli_exit_help);
 }
@@ -29,6 +31,7 @@ int cmd_prompts(int argc, char **argv)
 		{ "task", required_argument, NULL, 't' },
 		{ "data", required_argument, NULL, 'd' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "shots", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -37,6 +40,7 @@ int cmd_prompts(int argc, char **argv)
 	struct ie_error err = { 0 };
 	const char *task = NULL, *data = NULL;
 	size_t limit = 0;
+	int shots = -1;
 	int c, ret;
 	long v;
 
@@ -53,6 +57,11 @@ int cmd_prompts(int argc, char **argv)
 		case 't': task = optarg; break;
 		case 'd': data = optarg; break;
 		case 'h': help(); return 0;
+		case 'S':
+			if (cli_int("prompts", "--shots", optarg, 0, 100, &v) < 0)
+				return 2;
+			shots = (int)v;
+			break;
 		case 'l':
 			if (cli_int("prompts", "--limit", optarg, 1, 1L << 40, &v) < 0)
 				return 2;
@@ -68,7 +77,7 @@ int cmd_prompts(int argc, char **argv)
 		return cli_usage_error("prompts", "--task is required (e.g. --task mmlu)");
 	if (bc.model && (ret = ie_backend_open(&bc, &b, &err)) < 0)
 		return cli_fail(&err);
-	ret = ie_prompts_write(task, data ? data : ie_default_data_dir(), limit, b, stdout, &err);
+	ret = ie_prompts_write(task, data ? data : ie_default_data_dir(), limit, shots, b, stdout, &err);
 	ie_backend_free(b);
 	return ret < 0 ? cli_fail_data(&err) : 0;
 }

@@ -26,6 +26,10 @@ static void help(void)
 	       "                  reported for k in 1, 10, 100 up to N)\n"
 	       "  --greedy        HumanEval: greedy decoding instead of the reference's\n"
 	       "                  sampling (temperature 0.1 for N=1, 0.6 to 10, 0.8 above)\n"
+	       "  --shots N[,N...]  few-shot tasks (MMLU, BBH, DROP, CRASS): the first N of\n"
+	       "                  the reference's exemplars (0 up to its count); several\n"
+	       "                  counts run one after another, one stored run each\n"
+	       "                  (--out DIR gets DIR/shots-N), the same test items in all\n"
 	       "  --full-outputs  MMLU, BBH, CRASS: generate the whole token budget; by\n"
 	       "                  default generation ends once the score is settled\n"
 
@@ -37,7 +41,8 @@ static void help(void)
 	       "  --out DIR       write DIR/results.json and DIR/samples/<task>.jsonl\n"
 	       "  --seed N        seed for sampled decoding (default 0)\n"
 	       "  --json          print the results document instead of the table\n"
-	       "  --tags LIST     comma-separated labels kept with the run in the store\n"
+	       "  --tag KEY=VALUE a label kept with the run in the store, for boards and\n"
+	       "                  analyses (repeatable), e.g. --tag foundation=llama\n"
 	       "  --quiet         no progress display\n%s%s",
 	       cli_exec_help, cli_store_help);
 	cli_print_tasks(stdout, 1);
@@ -105,6 +110,118 @@ static int report_failed_requests(const json_t *results)
 	return 1;
 }
 
+/* One run, printed: its table, or its results document as JSON. Returns
+ * the exit status. */
+static int run_once(struct ie_eval_config *ec, struct ie_backend *b, int as_json)
+{
+	struct ie_error err = { 0 };
+	json_t *results = NULL;
+	int ret;
+
+	if (ie_eval_run(ec, b, &results, &err) < 0)
+		return cli_fail_data(&err);
+	if (as_json) {
+		json_dumpf(results, stdout, JSON_PRETTY_FLAGS);
+		putchar('\n');
+	} else {
+		report_print_scores(stdout, results);
+		report_print_boards(stdout, results);
+	}
+	ret = report_failed_requests(results);
+	json_decref(results);
+	return ret;
+}
+
+/* The run at each shot count in turn (none given: the reference's), each
+ * its own stored run and, with several, its own DIR/shots-N. The model
+ * stays loaded, and what the counts share (zero-shot tasks' answers) is
+ * answered from the store. */
+static int run_counts(struct ie_eval_config *ec, struct ie_backend *b, const int *shots,
+		      int n, int as_json)
+{
+	const char *out_dir = ec->out_dir;
+	int worst = 0;
+
+	if (!n)
+		return run_once(ec, b, as_json);
+	for (int i = 0; i < n; i++) {
+		char dir[4096];
+		int ret;
+
+		ec->set_shots = 1;
+		ec->shots = shots[i];
+		if (out_dir && n > 1) {
+			snprintf(dir, sizeof(dir), "%s/shots-%d", out_dir, shots[i]);
+			ec->out_dir = dir;
+		}
+		if (n > 1 && !as_json)
+			printf("%s== shots %d ==\n", i ? "\n" : "", shots[i]);
+		if (n > 1 && as_json)
+			fputs(i ? "," : "[", stdout);
+		ret = run_once(ec, b, as_json);
+		ec->out_dir = out_dir;
+		if (ret == 2 || ret < 0)
+			return ret;
+		worst = ret > worst ? ret : worst;
+	}
+	if (n > 1 && as_json)
+		puts("]");
+	return worst;
+}
+
+#define MAX_TAGS 32
+#define MAX_SHOT_COUNTS 16
+
+/* "0,3,5": distinct counts, each 0 to 100. Returns how many, or 0 after
+ * printing a usage error. */
+static int parse_shots(const char *arg, int *out)
+{
+	const char *p = arg;
+	int n = 0;
+
+	for (;;) {
+		char *end;
+		long v = strtol(p, &end, 10);
+
+		if (end == p || v < 0 || v > 100 || (*end && *end != ',')) {
+			cli_usage_error("run", "--shots takes counts 0 to 100 separated by "
+					"commas, not '%s'", arg);
+			return 0;
+		}
+		for (int i = 0; i < n; i++)
+			if (out[i] == v) {
+				cli_usage_error("run", "--shots lists %ld twice", v);
+				return 0;
+			}
+		if (n == MAX_SHOT_COUNTS) {
+			cli_usage_error("run", "--shots takes at most %d counts", MAX_SHOT_COUNTS);
+			return 0;
+		}
+		out[n++] = (int)v;
+		if (!*end)
+			return n;
+		p = end + 1;
+	}
+}
+
+/* The --tag options as the store keeps them: a JSON object, keys sorted
+ * (NULL when there are none). */
+static int tags_text(const char *cmd, const char *const *args, size_t n, char **out)
+{
+	json_t *tags = json_object();
+
+	*out = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (cli_tag_parse(cmd, args[i], tags, 0) < 0) {
+			json_decref(tags);
+			return -1;
+		}
+	if (n)
+		*out = json_dumps(tags, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(tags);
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -125,7 +242,8 @@ int cmd_run(int argc, char **argv)
 		{ "allow-modified-data", no_argument, NULL, 'M' },
 		CLI_EXEC_OPTIONS,
 		CLI_STORE_OPTIONS,
-		{ "tags", required_argument, NULL, 'T' },
+		{ "tag", required_argument, NULL, 'T' },
+		{ "shots", required_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -137,7 +255,10 @@ int cmd_run(int argc, char **argv)
 	const char *store_path = NULL;
 	int no_store = 0;
 	struct ie_error err = { 0 };
-	json_t *results = NULL;
+	const char *tag_args[MAX_TAGS];
+	size_t n_tags = 0;
+	char *tags = NULL;
+	int shots[MAX_SHOT_COUNTS], n_shots = 0;
 	int c, as_json = 0, ret;
 	long v;
 
@@ -174,13 +295,21 @@ int cmd_run(int argc, char **argv)
 		case 'g': ec.greedy = 1; break;
 		case 'F': ec.full_outputs = 1; break;
 		case 'M': ec.allow_modified_data = 1; break;
-		case 'T': ec.tags = optarg; break;
+		case 'T':
+			if (n_tags == MAX_TAGS)
+				return cli_usage_error("run", "at most %d --tag options", MAX_TAGS);
+			tag_args[n_tags++] = optarg;
+			break;
 		case 'n':
 			if (cli_int("run", "--samples", optarg, 1, 1000, &v) < 0)
 				return 2;
 			ec.samples = (int)v;
 			break;
 
+		case 'S':
+			if (!(n_shots = parse_shots(optarg, shots)))
+				return 2;
+			break;
 		case 'q': ec.quiet = 1; break;
 		case 'h': help(); return 0;
 		case 'l':
@@ -206,11 +335,17 @@ int cmd_run(int argc, char **argv)
 		ec.data_dir = ie_default_data_dir();
 	if ((ret = check_tasks(ec.tasks, jc.model != NULL)) != 0)
 		return ret;
-	if (!no_store && (ret = cli_store_open(store_path, &st)) != 0)
+	if (tags_text("run", tag_args, n_tags, &tags) < 0)
+		return 2;
+	ec.tags = tags;
+	if (!no_store && (ret = cli_store_open(store_path, &st)) != 0) {
+		free(tags);
 		return ret;
+	}
 	ec.store = st;
 	if ((ret = ie_backend_open(&bc, &b, &err)) < 0) {
 		store_close(st);
+		free(tags);
 		return cli_fail(&err);
 	}
 	if (jc.model) {
@@ -228,26 +363,16 @@ int cmd_run(int argc, char **argv)
 		if ((ret = ie_backend_open(&jc, &judge, &err)) < 0) {
 			ie_backend_free(b);
 			store_close(st);
+			free(tags);
 			return cli_fail(&err);
 		}
 		ec.judge = judge;
 		ec.judge_cfg = &jc;
 	}
-	ret = ie_eval_run(&ec, b, &results, &err);
+	ret = run_counts(&ec, b, shots, n_shots, as_json);
 	ie_backend_free(b);
 	ie_backend_free(judge);
 	store_close(st);
-	if (ret < 0)
-		return cli_fail_data(&err);
-	if (as_json)
-		json_dumpf(results, stdout, JSON_PRETTY_FLAGS);
-	else {
-		report_print_scores(stdout, results);
-		report_print_boards(stdout, results);
-	}
-	if (as_json)
-		putchar('\n');
-	ret = report_failed_requests(results);
-	json_decref(results);
+	free(tags);
 	return ret;
 }

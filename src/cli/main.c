@@ -19,6 +19,9 @@ static const struct command {
 	{ "judge", cmd_judge, "rate the stored IMPACT answers of a run again with a judge" },
 	{ "runs", cmd_runs, "list the runs kept in the store, newest first, with scores" },
 	{ "show", cmd_show, "print the scores of a stored run" },
+	{ "leaderboard", cmd_leaderboard, "the three boards over the store's runs, one row per model" },
+	{ "compare", cmd_compare, "two stored runs item by item, with intervals and paired tests" },
+	{ "tag", cmd_tag, "set or print the tags of a stored run" },
 	{ "export", cmd_export, "write a stored run's samples and results.json to a folder" },
 	{ "mkmodel", cmd_mkmodel, "write a random-weight GGUF model for tests and benchmarks" },
 };

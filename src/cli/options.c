@@ -1,4 +1,5 @@
 /* Option parsing and error printing shared by the commands. */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include "store/store.h"
 #include "util/fileio.h"
 #include "util/text.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 const char cli_exit_help[] =
@@ -377,3 +379,54 @@ const char *cli_model_label(const json_t *model)
 	}
 	return "?";
 }
+
+/* A tag's key names a column of analyses: short, and plain enough to type
+ * in a --by option. */
+static int tag_key_ok(const char *k, size_t n)
+{
+	if (!n || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)k[i]) && !strchr("_.-", k[i]))
+			return 0;
+	return 1;
+}
+
+static int tag_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int tag_error(const char *cmd, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cli_usage_error(cmd, "%s", msg);
+	return -1;
+}
+
+int cli_tag_parse(const char *cmd, const char *arg, json_t *tags, int allow_empty)
+{
+	const char *eq = strchr(arg, '=');
+	size_t klen = eq ? (size_t)(eq - arg) : 0, vlen = eq ? strlen(eq + 1) : 0;
+	char key[65];
+
+	if (!eq || !tag_key_ok(arg, klen))
+		return tag_error(cmd, "a tag is KEY=VALUE, KEY of letters, digits, '_', "
+				 "'.' or '-' (at most 64), not '%s'", arg);
+	if (!vlen && !allow_empty)
+		return tag_error(cmd, "tag '%.*s' has no value", (int)klen, arg);
+	if (vlen > 256 || !utf8_valid(eq + 1, vlen))
+		return tag_error(cmd, "tag '%.*s': the value must be UTF-8, at most 256 "
+				 "bytes", (int)klen, arg);
+	for (size_t i = 0; i < vlen; i++)
+		if ((unsigned char)eq[1 + i] < 0x20)
+			return tag_error(cmd, "tag '%.*s': the value has a control character",
+					 (int)klen, arg);
+	memcpy(key, arg, klen);
+	key[klen] = '\0';
+	json_object_set_new(tags, key, json_string(eq + 1));
+	return 0;
+}
+

@@ -82,6 +82,62 @@ int report_boards_check(struct ie_error *err)
 	return 0;
 }
 
+size_t report_boards_n(void)
+{
+	return N_BOARDS;
+}
+
+const char *report_board_title(size_t b)
+{
+	return boards[b].title;
+}
+
+const char *report_board_group(size_t b)
+{
+	return boards[b].group;
+}
+
+int report_board_decimals(size_t b)
+{
+	return boards[b].percent ? 1 : 2;
+}
+
+static size_t n_columns(const struct board *b)
+{
+	size_t n = 0;
+
+	while (n < 9 && b->columns[n].title)
+		n++;
+	return n;
+}
+
+static size_t n_averages(const struct board *b)
+{
+	return b->avg_titles[1] ? 2 : 1;
+}
+
+size_t report_board_columns(size_t b)
+{
+	return n_columns(&boards[b]);
+}
+
+size_t report_board_width(size_t b)
+{
+	return n_columns(&boards[b]) + n_averages(&boards[b]);
+}
+
+const char *report_board_heading(size_t b, size_t c)
+{
+	size_t n = n_columns(&boards[b]);
+
+	return c < n ? boards[b].columns[c].title : boards[b].avg_titles[c - n];
+}
+
+const char *report_board_task(size_t b, size_t c)
+{
+	return c < n_columns(&boards[b]) ? boards[b].columns[c].task : NULL;
+}
+
 /* The number of a column, or NULL when it did not run. */
 static const json_t *column_value(const struct column *c, const json_t *scores)
 {
@@ -92,50 +148,64 @@ static const json_t *column_value(const struct column *c, const json_t *scores)
 	return json_is_number(v) ? v : NULL;
 }
 
-static void print_value(FILE *f, const struct board *b, const json_t *v)
-{
-	if (!v)
-		fprintf(f, "%10s", "-");
-	else if (b->percent)
-		fprintf(f, "%10.1f", 100 * json_number_value(v));
-	else
-		fprintf(f, "%10.2f", json_number_value(v));
-}
-
-static void print_average(FILE *f, const struct board *b, const int *of, const json_t *scores)
+/* An average of the columns that ran; *partial when some did not. */
+static int average_cell(const struct board *b, const int *of, const json_t *scores, double *v,
+			int *partial)
 {
 	double sum = 0;
 	int n = 0, total = 0;
 
 	for (int i = 0; i < 8 && of[i]; i++, total++) {
-		const json_t *v = column_value(&b->columns[of[i] - 1], scores);
+		const json_t *x = column_value(&b->columns[of[i] - 1], scores);
 
-		if (v) {
-			sum += json_number_value(v);
+		if (x) {
+			sum += json_number_value(x);
 			n++;
 		}
 	}
-	if (!n) {
-		fprintf(f, "%10s", "-");
-		return;
-	}
-	fprintf(f, b->percent ? "%10.1f" : "%10.2f", (b->percent ? 100 : 1) * sum / n);
-	if (n < total)
-		fprintf(f, " (partial)");
+	*partial = n < total;
+	*v = n ? sum / n : 0;
+	return n > 0;
 }
 
-static void print_board(FILE *f, const struct board *b, const json_t *scores)
+int report_board_cell(size_t bi, size_t c, const json_t *scores, double *v, int *partial)
 {
-	fprintf(f, "\n%s\n", b->title);
-	for (const struct column *c = b->columns; c->title; c++)
-		fprintf(f, "%10s", c->title);
-	for (int a = 0; a < 2 && b->avg_titles[a]; a++)
-		fprintf(f, "%10s", b->avg_titles[a]);
+	const struct board *b = &boards[bi];
+	size_t n = n_columns(b);
+	const json_t *x;
+	int got;
+
+	*partial = 0;
+	if (c < n) {
+		x = column_value(&b->columns[c], scores);
+		got = x != NULL;
+		*v = x ? json_number_value(x) : 0;
+	} else {
+		got = average_cell(b, b->avg_of[c - n], scores, v, partial);
+	}
+	if (b->percent)
+		*v *= 100;
+	return got;
+}
+
+static void print_board(FILE *f, size_t b, const json_t *scores)
+{
+	size_t w = report_board_width(b);
+
+	fprintf(f, "\n%s\n", boards[b].title);
+	for (size_t c = 0; c < w; c++)
+		fprintf(f, "%10s", report_board_heading(b, c));
 	fputc('\n', f);
-	for (const struct column *c = b->columns; c->title; c++)
-		print_value(f, b, column_value(c, scores));
-	for (int a = 0; a < 2 && b->avg_titles[a]; a++)
-		print_average(f, b, b->avg_of[a], scores);
+	for (size_t c = 0; c < w; c++) {
+		int partial;
+		double v;
+
+		if (report_board_cell(b, c, scores, &v, &partial))
+			fprintf(f, "%10.*f%s", report_board_decimals(b), v,
+				partial ? " (partial)" : "");
+		else
+			fprintf(f, "%10s", "-");
+	}
 	fputc('\n', f);
 }
 
@@ -166,7 +236,7 @@ void report_print_boards(FILE *f, const json_t *results)
 		for (const struct column *c = boards[i].columns; c->title; c++)
 			any |= column_value(c, scores) != NULL;
 		if (any)
-			print_board(f, &boards[i], scores);
+			print_board(f, i, scores);
 		shown |= any;
 	}
 	/* Numbers from altered data are not the benchmark's: said under them. */

@@ -1118,6 +1118,27 @@ out:
 	return ret;
 }
 
+int store_run_tags_set(struct store *s, int64_t id, const json_t *tags, struct ie_error *err)
+{
+	const char *what = "cannot change the run's tags";
+	sqlite3_stmt *st = NULL;
+	char *text = json_object_size(tags) ? dump_json(tags) : NULL;
+	int rc, ret;
+
+	if ((ret = prepare(s, "UPDATE runs SET tags = ?2 WHERE id = ?1", &st, what, err)) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	bind_text_or_null(st, 2, text);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		ret = db_error(s, rc, what, err);
+	else if (sqlite3_changes(s->db) == 0)
+		ret = no_run(s, id, err);
+out:
+	sqlite3_finalize(st);
+	free(text);
+	return ret;
+}
+
 /* A text column as a JSON string (null for NULL). Text that is not UTF-8
  * (a tag given in another encoding) is repaired rather than dropped. */
 static json_t *col_string(sqlite3_stmt *st, int col)
@@ -1159,6 +1180,26 @@ static int col_json(const struct store *s, sqlite3_stmt *st, int col, int64_t id
 			    s->path, name, (long long)id, jerr.text);
 }
 
+/* The tags column: a JSON object of key=value tags. Anything else there
+ * (a store written before tags were pairs) is kept as one "tags" value
+ * rather than lost. */
+static json_t *col_tags(sqlite3_stmt *st, int col)
+{
+	const char *v = (const char *)sqlite3_column_text(st, col);
+	json_t *j, *text;
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL || !v)
+		return json_object();
+	j = json_loadb(v, (size_t)sqlite3_column_bytes(st, col), 0, NULL);
+	if (json_is_object(j))
+		return j;
+	json_decref(j);
+	text = col_string(st, col);
+	j = json_object();
+	json_object_set_new(j, "tags", text);
+	return j;
+}
+
 #define RUN_COLUMNS                                                                   \
 	"id, key, command, status, tasks, tags, model, started, finished, results, config," \
 	" requests_sent, pid, host"
@@ -1182,7 +1223,7 @@ static int run_object(const struct store *s, sqlite3_stmt *st, int full, json_t 
 	json_object_set_new(o, "command", col_string(st, 2));
 	json_object_set_new(o, "status", col_string(st, 3));
 	json_object_set_new(o, "tasks", col_string(st, 4));
-	json_object_set_new(o, "tags", col_string(st, 5));
+	json_object_set_new(o, "tags", col_tags(st, 5));
 	json_object_set(o, "model", model);
 	json_object_set_new(o, "started", col_string(st, 7));
 	json_object_set_new(o, "finished", col_string(st, 8));

@@ -79,7 +79,7 @@ struct store_run_info {
 	const json_t *config;
 	const json_t *model; /* the model's identity */
 	const char *tasks;   /* as given, e.g. "mmlu,crass" */
-	const char *tags;    /* comma-separated, may be NULL */
+	const char *tags;    /* a JSON object of key=value tags, may be NULL */
 };
 
 /* Starts a run, or continues the newest run with the same key that did
@@ -108,9 +108,12 @@ void store_samples_abort(struct store_samples *w);
 int store_run_end(struct store *s, int64_t id, const char *status, const json_t *results,
 		  struct ie_error *err);
 
+/* Replaces the tags of run id with tags (a JSON object of strings; empty:
+ * none). IE_EUSAGE when there is no such run. */
+int store_run_tags_set(struct store *s, int64_t id, const json_t *tags, struct ie_error *err);
 /* All runs, newest first: an array of objects with id, command, status,
- * tasks, tags, model (its identity object), started, finished and scores
- * (the results' "scores" object, or null). */
+ * tasks, tags (an object, {} for none), model (its identity object),
+ * started, finished and scores (the results' "scores" object, or null). */
 int store_runs_list(struct store *s, json_t **runs, struct ie_error *err);
 /* One run by its id: an object as in the list plus "config" and "results"
  * (null until it finished). IE_EUSAGE when there is no such run. */

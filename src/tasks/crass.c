@@ -161,6 +161,7 @@ const struct task_ops crass_task = {
 	.group = "problem-solving",
 	.summary = "counterfactual what-if questions, 3 or 4 options, 3-shot",
 	.data = { "crass/CRASS_FTM_main_data_set.csv" },
+	.shots = 3,
 	.load = crass_load,
 	.build = fewshot_task_build,
 	.score = fewshot_task_score,

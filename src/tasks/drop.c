@@ -390,6 +390,7 @@ const struct task_ops drop_task = {
 	.group = "problem-solving",
 	.summary = "paragraph questions that take counting or arithmetic, 3-shot",
 	.data = { "drop/drop_dataset_dev.json" },
+	.shots = 3,
 	.load = drop_load,
 	.build = drop_build,
 	.score = drop_score,

@@ -57,7 +57,7 @@ static int fit_sample(const struct fewshot *fs, struct sample *s, struct ie_back
 {
 	const struct fewshot_group *g = &fs->groups[s->from[0]];
 	const struct fewshot_example *item = &g->items[s->from[1]];
-	int k = fs->k, n = 0, ret = 0;
+	int k = s->max_shots, n = 0, ret = 0;
 	char *p = fewshot_prompt(g, item, k);
 
 	while (fit && k > 0) {
@@ -89,7 +89,7 @@ static int add_sample(const struct fewshot *fs, size_t gi, size_t i, const struc
 	s->subtask = xstrdup(g->name);
 	s->label = xstrdup(item->answer);
 	s->shots = -1;
-	s->max_shots = fs->k;
+	s->max_shots = o->set_shots && o->shots < fs->k ? o->shots : fs->k;
 	s->from[0] = gi;
 	s->from[1] = i;
 	sample_set_requests(s, IE_REQ_GENERATE, NULL, 1);

@@ -255,6 +255,7 @@ const struct task_ops hhh_task = {
 	.summary = "which of two answers is more helpful, honest and harmless",
 	.data = { "hhh/" },
 	.needs = IE_CAP_NEXT_SCORES,
+	.average = TASK_MACRO,
 	.load = hhh_load,
 	.build = hhh_build,
 	.score = hhh_score,

@@ -360,6 +360,22 @@ static void he_record(struct task *t, const struct sample *s, json_t *rec)
 	record_error(s, rec);
 }
 
+/* A completion is the item, its problem the group: pass@1 is the mean of
+ * the problems' pass rates. */
+static int he_item(const json_t *rec, struct task_item *out)
+{
+	const json_t *passed = json_object_get(rec, "passed");
+
+	out->group = json_string_value(json_object_get(rec, "task_id"));
+	if (!out->group || !json_is_integer(json_object_get(rec, "sample")) ||
+	    !json_is_boolean(passed))
+		return -1;
+	snprintf(out->key, sizeof(out->key), "%s#%lld", out->group,
+		 (long long)json_integer_value(json_object_get(rec, "sample")));
+	out->value = json_is_true(passed);
+	return 0;
+}
+
 static void he_release(struct task *t)
 {
 	if (t->data)
@@ -380,4 +396,6 @@ const struct task_ops humaneval_task = {
 	.aggregate = he_aggregate,
 	.record = he_record,
 	.release = he_release,
+	.average = TASK_CLUSTERS,
+	.item = he_item,
 };

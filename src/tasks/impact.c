@@ -403,6 +403,22 @@ int impact_samples_from_records(const json_t *records, const char *path, struct 
 	return 0;
 }
 
+/* The mean of the relevance and coherence the reference parser read. */
+static int impact_item(const json_t *rec, struct task_item *out)
+{
+	const json_t *sc = json_object_get(rec, "scores");
+	const json_t *rel = json_object_get(json_object_get(sc, "relevance"), "reference");
+	const json_t *coh = json_object_get(json_object_get(sc, "coherence"), "reference");
+	const char *id = json_string_value(json_object_get(rec, "id"));
+
+	out->group = json_string_value(json_object_get(rec, "subtask"));
+	if (!id || !out->group || !json_is_integer(rel) || !json_is_integer(coh))
+		return -1;
+	snprintf(out->key, sizeof(out->key), "%s", id);
+	out->value = (double)(json_integer_value(rel) + json_integer_value(coh)) / 2;
+	return 0;
+}
+
 static void impact_release(struct task *t)
 {
 	struct impact_data *d = t->data;
@@ -433,4 +449,6 @@ const struct task_ops impact_task = {
 	.aggregate = impact_aggregate,
 	.record = impact_record,
 	.release = impact_release,
+	.continuous = 1,
+	.item = impact_item,
 };

@@ -253,6 +253,7 @@ const struct task_ops mmlu_task = {
 	.group = "problem-solving",
 	.summary = "57 subjects of four-choice questions, 5-shot",
 	.data = { "mmlu/test/", "mmlu/dev/" },
+	.shots = 5,
 	.load = mmlu_load,
 	.build = fewshot_task_build,
 	.score = fewshot_task_score,

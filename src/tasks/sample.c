@@ -3,6 +3,7 @@
  * decides which test items become samples, and the record fields that all
  * tasks write alike, so that each task's record op adds only its own.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,3 +119,17 @@ void record_error(const struct sample *s, json_t *rec)
 					    json_string(r->error ? r->error : "failed"));
 	}
 }
+
+int task_item_default(const json_t *rec, struct task_item *out)
+{
+	const char *id = json_string_value(json_object_get(rec, "id"));
+	const json_t *correct = json_object_get(rec, "correct");
+
+	out->group = json_string_value(json_object_get(rec, "subtask"));
+	if (!id || !out->group || !json_is_boolean(correct))
+		return -1;
+	snprintf(out->key, sizeof(out->key), "%s", id);
+	out->value = json_is_true(correct);
+	return 0;
+}
+

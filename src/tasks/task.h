@@ -32,6 +32,9 @@ struct task_opts {
 	int samples;    /* HumanEval: completions per problem (0: 1) */
 	int greedy;     /* HumanEval: greedy instead of the reference sampling */
 	int full_outputs; /* generate the whole budget even once a score is settled */
+	/* Few-shot tasks: shots exemplars instead of the reference's count
+	 * (at most that), when set_shots. */
+	int set_shots, shots;
 	const struct exec_config *exec; /* HumanEval's sandbox; NULL: defaults */
 };
 
@@ -106,6 +109,27 @@ void record_output(const struct sample *s, size_t j, json_t *rec);
 /* "error": why a request failed, when one did (the last such). */
 void record_error(const struct sample *s, json_t *rec);
 
+/* One item of a stored run as paired analyses (compare, analyze) see it:
+ * what pairs it with the same item of another run, the subtask it counts
+ * in, and its part of the score. */
+struct task_item {
+	char key[256];
+	const char *group; /* borrowed from the record */
+	double value;      /* 1 or 0 for right or wrong, else a number */
+};
+
+/* How a task's score averages its items' values. */
+enum task_average {
+	TASK_POOLED,   /* the mean over all items */
+	TASK_MACRO,    /* the mean of the subtasks' means (each counts once) */
+	TASK_CLUSTERS, /* the mean of the groups' means, groups drawn at random
+			* as units (HumanEval: problems, each with its samples) */
+};
+
+/* The item of a record with "id", "subtask" and the boolean "correct",
+ * as most tasks write them: 0, or -1 when rec lacks one. */
+int task_item_default(const json_t *rec, struct task_item *out);
+
 /* A benchmark: what the task table knows of it, and its operations.
  * Adding one takes its file in src/tasks/ (declared in tasks.h, built by
  * CMakeLists.txt) and its row in registry.c's table; groups, help texts
@@ -120,6 +144,7 @@ struct task_ops {
 	 * load runs, so a load meets missing data only below a folder. */
 	const char *data[3];
 	int needs_judge;     /* scoring asks a judge model */
+	int shots;           /* the reference's exemplars per prompt (0: none) */
 	unsigned needs;      /* what the model must do (IE_CAP_*); 0: generate */
 	int (*load)(struct task *t, const char *data_dir, struct ie_error *err);
 	int (*build)(struct task *t, const struct task_opts *o, struct sample_set *out,
@@ -148,6 +173,12 @@ struct task_ops {
 	/* The label of request j as `prompts` shows it; NULL: s->label. */
 	const char *(*request_label)(struct task *t, const struct sample *s, size_t j);
 	void (*release)(struct task *t);
+	/* Paired analyses: how the score averages items, whether every value
+	 * is 1 or 0 (then accuracies are compared with McNemar's test), and
+	 * the record's item (NULL: task_item_default). */
+	enum task_average average;
+	int continuous;
+	int (*item)(const json_t *rec, struct task_item *out);
 };
 
 struct task {
