@@ -60,8 +60,8 @@ static double log_binom_half(size_t k, size_t n)
 {
 	double dk = (double)k, dn = (double)n, dr = (double)(n - k);
 
-	return stirlerr(dn) - stirlerr(dk) - stirlerr(dr) - bd0(dk, dn / 2) -
-	       bd0(dr, dn / 2) + 0.5 * log(dn / (2 * M_PI * dk * dr));
+	return stirlerr(dn) - stirlerr(dk) - stirlerr(dr) - bd0(dk, dn / 2) - bd0(dr, dn / 2) +
+	       0.5 * log(dn / (2 * M_PI * dk * dr));
 }
 
 double stats_binom_two_sided(size_t k, size_t n)
@@ -356,17 +356,16 @@ static int cmp_double(const void *x, const void *y)
 	return (u > v) - (u < v);
 }
 
-int stats_bootstrap(const double *a, const double *b, const size_t *g, size_t n,
-		    size_t n_groups, enum stats_average mode, size_t resamples, uint64_t seed,
+int stats_bootstrap(const double *a, const double *b, const size_t *g, size_t n, size_t n_groups,
+		    enum stats_average mode, size_t resamples, uint64_t seed,
 		    struct stats_paired *out)
 {
-	struct boot bt = { .mode = mode };
+	struct boot bt = {.mode = mode};
 	uint64_t state = seed;
 	size_t below = 0, above = 0;
 	double *diffs, frac;
 
-	if (!a || !b || !out || n == 0 || resamples == 0 ||
-	    !groups_valid(g, n, n_groups, mode))
+	if (!a || !b || !out || n == 0 || resamples == 0 || !groups_valid(g, n, n_groups, mode))
 		return -1;
 	memset(out, 0, sizeof(*out));
 	out->n = n;

@@ -18,10 +18,9 @@
 /*
  * The exact two-sided p-value of k successes in n trials with success
  * probability 1/2: min(1, 2 min(P(X <= k), P(X >= k))). With n = b + c
- * discordant pairs and k = b this is the exact McNemar test. Accurate to a
- * few units in the last place of a double for n up to 1e6 and beyond, and
- * it underflows to 0 rather than losing precision. 1 for n = 0; NaN for
- * k > n.
+ * discordant pairs and k = b this is the exact McNemar test. Accurate to
+ * about 1e-14 relative for n up to 1e6 and beyond; it underflows to 0
+ * rather than losing precision. 1 for n = 0; NaN for k > n.
  */
 double stats_binom_two_sided(size_t k, size_t n);
 
@@ -37,9 +36,9 @@ void stats_clopper_pearson(size_t k, size_t n, double conf, double *lo, double *
 /* Two models' accuracies on the same n items, compared by stats_mcnemar. */
 struct stats_paired_binary {
 	size_t n, b, c;
-	double diff; /* accuracy of A minus accuracy of B: (b - c) / n */
-	double lo, hi; /* 95% interval for diff */
-	double p; /* exact McNemar p-value */
+	double diff;	 /* accuracy of A minus accuracy of B: (b - c) / n */
+	double lo, hi;	 /* 95% interval for diff */
+	double p;	 /* exact McNemar p-value */
 	int significant; /* p < 0.05 */
 };
 
@@ -78,12 +77,12 @@ double stats_average(const double *v, const size_t *g, size_t n, size_t n_groups
 
 /* Two systems' statistic on the same items, compared by stats_bootstrap. */
 struct stats_paired {
-	double a, b; /* the statistic of each system on the full data */
-	double diff; /* a - b */
-	double lo, hi; /* 95% percentile interval of the resampled diffs */
-	double p; /* bootstrap p-value for diff = 0, see stats_bootstrap */
+	double a, b;	 /* the statistic of each system on the full data */
+	double diff;	 /* a - b */
+	double lo, hi;	 /* 95% percentile interval of the resampled diffs */
+	double p;	 /* bootstrap p-value for diff = 0, see stats_bootstrap */
 	int significant; /* the interval excludes 0: lo > 0 or hi < 0 */
-	size_t n; /* items */
+	size_t n;	 /* items */
 };
 
 /*
@@ -108,8 +107,8 @@ struct stats_paired {
  * untouched on bad arguments: n or resamples 0, a NULL array (g may be
  * NULL for STATS_POOLED), a g[i] >= n_groups, or an unknown mode.
  */
-int stats_bootstrap(const double *a, const double *b, const size_t *g, size_t n,
-		    size_t n_groups, enum stats_average mode, size_t resamples, uint64_t seed,
+int stats_bootstrap(const double *a, const double *b, const size_t *g, size_t n, size_t n_groups,
+		    enum stats_average mode, size_t resamples, uint64_t seed,
 		    struct stats_paired *out);
 
 /*
@@ -122,10 +121,10 @@ double stats_quantile(const double *sorted, size_t n, double q);
 /* Agreement of two raters on the same n items, from stats_agreement. */
 struct stats_agreement {
 	size_t n;
-	double exact; /* fraction of items rated the same */
+	double exact;	   /* fraction of items rated the same */
 	double within_one; /* fraction rated at most one point apart */
-	double spearman; /* rank correlation, ties at their average rank */
-	double kappa; /* Cohen's kappa with quadratic weights */
+	double spearman;   /* rank correlation, ties at their average rank */
+	double kappa;	   /* Cohen's kappa with quadratic weights */
 };
 
 /*
