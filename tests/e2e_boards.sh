@@ -144,8 +144,12 @@ for row in cmp["rows"]:
         assert row["a_only"] == sum(x > y for x, y in zip(va, vb)), (t, sub)
         assert row["b_only"] == sum(x < y for x, y in zip(va, vb)), (t, sub)
         assert abs(row["a"] - sum(va) / len(va)) < 1e-9
-    assert row["lo"] <= row["diff"] <= row["hi"], row
-    assert row["significant"] == (row["lo"] > 0 or row["hi"] < 0), row
+    if row["test"] == "none":
+        # Too few items for a bootstrap: no interval, never significant.
+        assert row["lo"] is None and row["p"] is None and not row["significant"], row
+    else:
+        assert row["lo"] <= row["diff"] <= row["hi"], row
+        assert row["significant"] == (row["lo"] > 0 or row["hi"] < 0), row
     if sub is None:
         # The task's own row is its score on the items both ran: here all.
         for side in ("a", "b"):
@@ -159,6 +163,21 @@ for r in json.load(open(sys.argv[1]))["rows"]:
     assert r["subtask"] is None
     assert r["diff"] == 0 and r["lo"] == 0 and r["hi"] == 0 and r["p"] == 1, r
     assert not r["significant"]
+PY
+# All of HHH's eleven items: enough for the macro average's bootstrap.
+"$IE_BIN" run --model "$A" --data "$T/data" --store "$DB" --tasks hhh --threads 2 --quiet \
+    --out "$T/ha" >/dev/null
+"$IE_BIN" run --model "$B" --data "$T/data" --store "$DB" --tasks hhh --threads 2 --quiet \
+    --out "$T/hb" >/dev/null
+"$IE_BIN" compare latest "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]["id"])' "$T/ha/results.json")" \
+    --store "$DB" --json --tasks-only >"$T/hhh.json"
+python3 - "$T/hhh.json" "$T/hb" "$T/ha" <<'PY'
+import json, sys
+[row] = json.load(open(sys.argv[1]))["rows"]
+assert row["task"] == "hhh" and row["test"] == "bootstrap" and row["n"] == 11, row
+for side, d in (("a", sys.argv[2]), ("b", sys.argv[3])):
+    assert abs(row[side] - json.load(open(d + "/results.json"))["scores"]["hhh"]["score"]) < 1e-9
+assert row["lo"] <= row["diff"] <= row["hi"] and 0 <= row["p"] <= 1, row
 PY
 expect_status 2 "$IE_BIN" compare "$id_a" --store "$DB"
 expect_status 2 "$IE_BIN" compare "$id_a" 999 --store "$DB"
@@ -199,4 +218,53 @@ PY
 "$IE_BIN" leaderboard --store "$DB" --all-settings --format csv >"$T/board2.csv"
 grep -q '^Problem solving,model-a,"limit=1, shots=0",' "$T/board2.csv" \
     || { cat "$T/board2.csv"; fail "no row of the zero-shot run"; }
+
+# ---- analyze ----
+"$IE_BIN" analyze --by shots --store "$DB" >"$T/shots.txt"
+cat "$T/shots.txt"
+"$IE_BIN" analyze --by shots --store "$DB" --json >"$T/shots.json"
+python3 - "$T/shots.json" "$T/sweep" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))
+d = sys.argv[2]
+got = {(s["model"], s["task"]): s for s in a["series"]}
+assert set(got) == {("model-a", "mmlu"), ("model-a", "crass")}, set(got)
+for t in ("mmlu", "crass"):
+    s = got[("model-a", t)]
+    r3 = {json.loads(l)["id"]: json.loads(l) for l in open(f"{d}/shots-3/samples/{t}.jsonl")}
+    r0 = {json.loads(l)["id"]: json.loads(l) for l in open(f"{d}/shots-0/samples/{t}.jsonl")}
+    res3 = json.load(open(f"{d}/shots-3/results.json"))
+    res0 = json.load(open(f"{d}/shots-0/results.json"))
+    assert s["counts"]["0"]["run"] == res0["run"]["id"]
+    assert s["counts"]["3"]["run"] == res3["run"]["id"]
+    # MMLU also ran at its reference count (5) in the first runs.
+    assert [x["shots"] for x in s["differences"]] == ([3, 5] if t == "mmlu" else [3])
+    diff = s["differences"][0]
+    assert diff["shots"] == 3 and diff["baseline"] == 0 and diff["test"] == "mcnemar"
+    assert diff["n"] == len(r3) == len(r0)
+    assert diff["a_only"] == sum(r3[k]["correct"] and not r0[k]["correct"] for k in r3)
+    assert diff["b_only"] == sum(r0[k]["correct"] and not r3[k]["correct"] for k in r3)
+    assert abs(diff["a"] - res3["scores"][t]["score"]) < 1e-9
+    assert abs(diff["b"] - res0["scores"][t]["score"]) < 1e-9
+print("shot effects match the samples")
+PY
+"$IE_BIN" analyze --by tag:foundation --store "$DB" --all-settings --json >"$T/found.json"
+python3 - "$T/found.json" "$T/a" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))
+res = json.load(open(sys.argv[2] + "/results.json"))
+g = a["groups"]["foundation=llama (limit=1)"]
+assert g["models"] == ["model-a"], g["models"]
+for t in ("mmlu", "bbh", "drop", "crass", "humaneval", "hhh", "impact"):
+    v = g["values"][t]
+    assert v["n"] == 1 and abs(v["mean"] - res["scores"][t]["score"]) < 1e-9, t
+    se = res["scores"][t]["stderr"]
+    assert abs(v["hi"] - v["lo"] - 2 * 1.96 * se) < 1e-9, t
+ps = g["values"]["Problem solving average"]
+want = sum(res["scores"][t]["score"] for t in ("mmlu", "bbh", "drop", "crass", "humaneval")) / 5
+assert abs(ps["mean"] - want) < 1e-9
+assert a["untagged"] == ["model-b"], a["untagged"]
+PY
+expect_status 2 "$IE_BIN" analyze --by size --store "$DB"
+expect_stderr "--by takes tag:KEY, model or shots"
 echo "e2e_boards: ok"

@@ -44,32 +44,6 @@ static int parse_format(const char *s, enum leaderboard_format *out)
 	return -1;
 }
 
-/* Every finished run of the store, newest first, with its results. */
-static int load_runs(struct store *st, json_t **out, struct ie_error *err)
-{
-	json_t *list = NULL, *runs = json_array(), *r, *full;
-	size_t i;
-	int ret = 0;
-
-	*out = runs;
-	if (!st)
-		return 0;
-	if ((ret = store_runs_list(st, &list, err)) < 0)
-		return ret;
-	json_array_foreach(list, i, r) {
-		const char *status = json_string_value(json_object_get(r, "status"));
-
-		if (!status || strcmp(status, "finished"))
-			continue;
-		if ((ret = store_run_get(st, json_integer_value(json_object_get(r, "id")), &full,
-					 err)) < 0)
-			break;
-		json_array_append_new(runs, full);
-	}
-	json_decref(list);
-	return ret;
-}
-
 static int emit(const char *out_path, const struct strbuf *text)
 {
 	struct ie_error err = { 0 };
@@ -124,7 +98,7 @@ int cmd_leaderboard(int argc, char **argv)
 		return cli_usage_error("leaderboard", "unexpected argument '%s'", argv[optind]);
 	if ((ret = cli_store_open_existing(path, &st)) != 0)
 		return ret;
-	ret = load_runs(st, &runs, &err);
+	ret = store_runs_finished(st, &runs, &err);
 	store_close(st);
 	if (ret < 0) {
 		json_decref(runs);

@@ -21,6 +21,7 @@ static const struct command {
 	{ "show", cmd_show, "print the scores of a stored run" },
 	{ "leaderboard", cmd_leaderboard, "the three boards over the store's runs, one row per model" },
 	{ "compare", cmd_compare, "two stored runs item by item, with intervals and paired tests" },
+	{ "analyze", cmd_analyze, "grouped means by tag or model, and the effect of shots" },
 	{ "tag", cmd_tag, "set or print the tags of a stored run" },
 	{ "export", cmd_export, "write a stored run's samples and results.json to a folder" },
 	{ "mkmodel", cmd_mkmodel, "write a random-weight GGUF model for tests and benchmarks" },

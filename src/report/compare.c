@@ -66,10 +66,49 @@ static json_t *mcnemar_row(const struct paired *p)
 			 "test", "mcnemar", "a_only", (json_int_t)b, "b_only", (json_int_t)c);
 }
 
+/* Below this many items (or groups of them) a bootstrap's interval says
+ * more about the resampling than about the models: none is given. */
+#define MIN_BOOTSTRAP 10
+
+static size_t units(const struct paired *p)
+{
+	size_t *seen, k = 0;
+
+	if (p->mode == STATS_POOLED)
+		return p->n;
+	seen = xcalloc(p->n_groups + 1, sizeof(size_t));
+	for (size_t i = 0; i < p->n; i++)
+		k += !seen[p->g[i]]++;
+	free(seen);
+	/* Strata are fixed: the items within them are what is drawn. */
+	return p->mode == STATS_STRATA ? p->n : k;
+}
+
+/* Identical values leave no doubt about a difference of 0, however few. */
+static int same_values(const struct paired *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->a[i] != p->b[i])
+			return 0;
+	return 1;
+}
+
+static json_t *too_few_row(const struct paired *p)
+{
+	double a = stats_average(p->a, p->g, p->n, p->n_groups, p->mode);
+	double b = stats_average(p->b, p->g, p->n, p->n_groups, p->mode);
+
+	return json_pack("{s:I, s:f, s:f, s:f, s:n, s:n, s:n, s:b, s:s}", "n", (json_int_t)p->n,
+			 "a", a, "b", b, "diff", a - b, "lo", "hi", "p", "significant", 0, "test",
+			 "none");
+}
+
 static json_t *bootstrap_row(const struct paired *p, const struct compare_options *o)
 {
 	struct stats_paired s;
 
+	if (units(p) < MIN_BOOTSTRAP && !same_values(p))
+		return too_few_row(p);
 	if (stats_bootstrap(p->a, p->b, p->g, p->n, p->n_groups, p->mode,
 			    o->resamples ? o->resamples : DEFAULT_RESAMPLES, o->seed, &s) < 0)
 		return NULL;
@@ -128,9 +167,9 @@ static const char *stored_text(const struct compare_side *s, const char *task)
 	return NULL;
 }
 
-static int compare_task(const struct task_ops *ops, const struct compare_side *sa,
-			const struct compare_side *sb, const struct compare_options *o,
-			json_t *rows, struct ie_error *err)
+int compare_task(const struct task_ops *ops, const struct compare_side *sa,
+		 const struct compare_side *sb, const struct compare_options *o, json_t *rows,
+		 struct ie_error *err)
 {
 	const char *ta = stored_text(sa, ops->name), *tb = stored_text(sb, ops->name);
 	struct item_set a, b;
@@ -196,6 +235,17 @@ int compare_runs(const struct compare_side *a, const struct compare_side *b,
 	return 0;
 }
 
+void compare_interval(const json_t *row, double unit, char *buf, size_t size)
+{
+	const json_t *lo = json_object_get(row, "lo"), *hi = json_object_get(row, "hi");
+
+	if (!json_is_number(lo) || !json_is_number(hi))
+		snprintf(buf, size, "- (too few items)");
+	else
+		snprintf(buf, size, "[%+.2f, %+.2f]", unit * json_number_value(lo),
+			 unit * json_number_value(hi));
+}
+
 /* A score in its unit: percent of a fraction, or the judge's 1-5. */
 static double shown(const json_t *row, const char *member, int judged)
 {
@@ -204,9 +254,13 @@ static double shown(const json_t *row, const char *member, int judged)
 	return judged ? v : 100 * v;
 }
 
-static void print_p(FILE *f, double p)
+static void print_p(FILE *f, const json_t *pv)
 {
-	if (p < 0.001)
+	double p = json_number_value(pv);
+
+	if (!json_is_number(pv))
+		fprintf(f, "%7s", "-");
+	else if (p < 0.001)
 		fprintf(f, "%7s", "<0.001");
 	else
 		fprintf(f, "%7.3f", p);
@@ -232,16 +286,16 @@ void compare_print(FILE *f, const json_t *cmp)
 
 		snprintf(name, sizeof(name), "%s%s", sub ? "  " : "",
 			 sub ? sub : json_string_value(json_object_get(r, "task")));
-		snprintf(ci, sizeof(ci), "[%+.2f, %+.2f]", shown(r, "lo", judged),
-			 shown(r, "hi", judged));
+		compare_interval(r, judged ? 1 : 100, ci, sizeof(ci));
 		fprintf(f, "%-34.34s %6lld %8.2f %8.2f %+8.2f  %-18s ", name,
 			(long long)json_integer_value(json_object_get(r, "n")), shown(r, "a", judged),
 			shown(r, "b", judged), shown(r, "diff", judged), ci);
-		print_p(f, json_number_value(json_object_get(r, "p")));
+		print_p(f, json_object_get(r, "p"));
 		fprintf(f, " %s %s\n", json_is_true(json_object_get(r, "significant")) ? "*" : " ",
 			json_string_value(json_object_get(r, "test")));
 	}
 	fprintf(f, "\nA and B in percent (IMPACT: the judge's 1-5 scale) on the items both ran;\n"
 		   "* the 95%% interval excludes 0 (McNemar: exact p < 0.05). Intervals are per\n"
-		   "row, not corrected for the number of rows.\n");
+		   "row, not corrected for the number of rows; a bootstrap needs 10 items (or\n"
+		   "problems) to give one.\n");
 }

@@ -36,6 +36,15 @@ struct compare_side {
  * discordant counts. IE_EINPUT for stored records that are not a task's. */
 int compare_runs(const struct compare_side *a, const struct compare_side *b,
 		 const struct compare_options *o, json_t **out, struct ie_error *err);
+struct task_ops;
+/* The rows of one task (none when a side lacks its samples) appended to
+ * rows, as compare_runs makes them. */
+int compare_task(const struct task_ops *ops, const struct compare_side *a,
+		 const struct compare_side *b, const struct compare_options *o, json_t *rows,
+		 struct ie_error *err);
+/* A row's interval as text, in unit (100: percent): "[lo, hi]", or a
+ * note that it has none. */
+void compare_interval(const json_t *row, double unit, char *buf, size_t size);
 /* The comparison as a table. */
 void compare_print(FILE *f, const json_t *cmp);
 

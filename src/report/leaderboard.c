@@ -79,7 +79,7 @@ static int modified_data(const json_t *results)
 	return 0;
 }
 
-void leaderboard_settings(const json_t *run, const char *task, struct strbuf *sb)
+void leaderboard_settings(const json_t *run, const char *task, int with_shots, struct strbuf *sb)
 {
 	const json_t *results = json_object_get(run, "results");
 	const json_t *config = json_object_get(results, "config");
@@ -92,7 +92,7 @@ void leaderboard_settings(const json_t *run, const char *task, struct strbuf *sb
 	if (limit > 0)
 		strbuf_addf(sb, "%slimit=%lld", sb->len ? ", " : "", (long long)limit);
 
-	if (json_is_integer(shots) && ops && json_integer_value(shots) != ops->shots)
+	if (with_shots && json_is_integer(shots) && ops && json_integer_value(shots) != ops->shots)
 		strbuf_addf(sb, "%sshots=%lld", sb->len ? ", " : "",
 			    (long long)json_integer_value(shots));
 	if (!strcmp(task, "humaneval") && json_is_true(json_object_get(he, "greedy")))
@@ -102,6 +102,17 @@ void leaderboard_settings(const json_t *run, const char *task, struct strbuf *sb
 			    (long long)json_integer_value(json_object_get(he, "samples")));
 	if (modified_data(results))
 		strbuf_addf(sb, "%smodified data", sb->len ? ", " : "");
+}
+
+int leaderboard_shots(const json_t *run, const char *task)
+{
+	const json_t *config = json_object_get(json_object_get(run, "results"), "config");
+	const json_t *shots = json_object_get(json_object_get(config, "shots"), task);
+	const struct task_ops *ops = task_find(task);
+
+	if (json_is_integer(shots))
+		return (int)json_integer_value(shots);
+	return ops ? ops->shots : 0;
 }
 
 /* The judge of a judged task, as its rows name it; "" for other tasks. */
@@ -122,11 +133,10 @@ static const char *judge_label(const json_t *run, const char *task)
 	return "?";
 }
 
-/* A row being filled: one model at one setting (and judge). */
+/* An entry being filled: one model at one setting (and judge). */
 struct row {
 	char *key;
-	json_t *row;    /* model, settings, judge, runs */
-	json_t *scores; /* task -> its scores, from the newest run that has it */
+	json_t *entry;
 };
 
 struct rows {
@@ -134,29 +144,54 @@ struct rows {
 	size_t n, cap;
 };
 
-/* One name for all rows of run's model: the newest "model" tag its runs
- * have, else the newest run's name for it. */
-static const char *newest_label(const json_t *runs, const json_t *run)
+/* One name for all entries of run's model: the newest "model" tag its
+ * runs have, else the newest run's name for it; and its tags, each key's
+ * newest value among them. */
+static json_t *model_of(const json_t *runs, const json_t *run)
 {
 	char *mk = model_key(json_object_get(run, "model"));
-	const char *label = NULL;
+	const char *label = NULL, *tagged = NULL, *k;
+	json_t *tags = json_object(), *r, *v;
+	size_t i;
+
+	json_array_foreach(runs, i, r) {
+		char *rk = model_key(json_object_get(r, "model"));
+		int same = !strcmp(rk, mk);
+
+		free(rk);
+		if (!same)
+			continue;
+		if (!label)
+			label = leaderboard_model_label(r);
+		if (!tagged && json_object_get(json_object_get(r, "tags"), "model"))
+			tagged = leaderboard_model_label(r);
+		json_object_foreach(json_object_get(r, "tags"), k, v)
+			if (!json_object_get(tags, k))
+				json_object_set(tags, k, v);
+	}
+	r = json_pack("{s:s, s:s, s:o}", "model",
+		      tagged ? tagged : label ? label : leaderboard_model_label(run), "model_key", mk,
+		      "tags", tags);
+	free(mk);
+	return r;
+}
+
+const char *leaderboard_model_name(const json_t *runs, const json_t *run)
+{
+	json_t *m = model_of(runs, run);
+	const char *label = json_string_value(json_object_get(m, "model"));
+	const char *found = leaderboard_model_label(run);
 	size_t i;
 	json_t *r;
 
-	json_array_foreach(runs, i, r) {
-		char *k = model_key(json_object_get(r, "model"));
-		int same = !strcmp(k, mk);
-
-		free(k);
-		if (same && !label)
-			label = leaderboard_model_label(r);
-		if (same && json_object_get(json_object_get(r, "tags"), "model")) {
-			label = leaderboard_model_label(r);
+	/* The label is a string of some run in runs: hand out that one. */
+	json_array_foreach(runs, i, r)
+		if (!strcmp(leaderboard_model_label(r), label)) {
+			found = leaderboard_model_label(r);
 			break;
 		}
-	}
-	free(mk);
-	return label ? label : leaderboard_model_label(run);
+	json_decref(m);
+	return found;
 }
 
 static struct row *row_get(struct rows *rs, const json_t *runs, const json_t *run,
@@ -179,13 +214,15 @@ static struct row *row_get(struct rows *rs, const json_t *runs, const json_t *ru
 	}
 	r = &rs->v[rs->n++];
 	r->key = strbuf_detach(&key, NULL);
-	r->row = json_pack("{s:s, s:s, s:s, s:{}}", "model", newest_label(runs, run),
-			   "settings", settings, "judge", judge, "runs");
-	r->scores = json_object();
+	r->entry = model_of(runs, run);
+	json_object_set_new(r->entry, "settings", json_string(settings));
+	json_object_set_new(r->entry, "judge", json_string(judge));
+	json_object_set_new(r->entry, "scores", json_object());
+	json_object_set_new(r->entry, "runs", json_object());
 	return r;
 }
 
-/* Files each task of a finished run under its row. */
+/* Files each task of a finished run under its entry. */
 static void add_run(struct rows *rs, const json_t *runs, const json_t *run, int all_settings,
 		    struct strbuf *sb)
 {
@@ -196,21 +233,45 @@ static void add_run(struct rows *rs, const json_t *runs, const json_t *run, int 
 	json_object_foreach((json_t *)scores, task, s) {
 		struct row *r;
 
-		leaderboard_settings(run, task, sb);
+		leaderboard_settings(run, task, 1, sb);
 		if (sb->len && !all_settings)
 			continue;
 		r = row_get(rs, runs, run, strbuf_str(sb), judge_label(run, task));
-		if (json_object_get(r->scores, task))
+		if (json_object_get(json_object_get(r->entry, "scores"), task))
 			continue;
-		json_object_set(r->scores, task, s);
-		json_object_set(json_object_get(r->row, "runs"), task,
+		json_object_set(json_object_get(r->entry, "scores"), task, s);
+		json_object_set(json_object_get(r->entry, "runs"), task,
 				json_object_get(run, "id"));
 	}
 }
 
-/* The cells of row r on board b; NULL when it has none there. */
-static json_t *board_row(size_t b, const struct row *r)
+json_t *leaderboard_entries(const json_t *runs, int all_settings)
 {
+	struct strbuf sb = STRBUF_INIT;
+	struct rows rs = { 0 };
+	json_t *out = json_array(), *run;
+	size_t i;
+
+	json_array_foreach(runs, i, run) {
+		const char *status = json_string_value(json_object_get(run, "status"));
+		const char *cmd = json_string_value(json_object_get(run, "command"));
+
+		if (status && !strcmp(status, "finished") && cmd && !strcmp(cmd, "run"))
+			add_run(&rs, runs, run, all_settings, &sb);
+	}
+	for (i = 0; i < rs.n; i++) {
+		json_array_append_new(out, rs.v[i].entry);
+		free(rs.v[i].key);
+	}
+	free(rs.v);
+	strbuf_release(&sb);
+	return out;
+}
+
+/* The cells of entry e on board b; NULL when it has none there. */
+static json_t *board_row(size_t b, const json_t *e)
+{
+	const json_t *scores = json_object_get(e, "scores"), *eruns = json_object_get(e, "runs");
 	size_t w = report_board_width(b);
 	json_t *values = json_array(), *partial = json_array(), *out, *runs = json_object();
 	int any = 0;
@@ -220,16 +281,15 @@ static json_t *board_row(size_t b, const struct row *r)
 		int part;
 		double v;
 
-		if (report_board_cell(b, c, r->scores, &v, &part)) {
+		if (report_board_cell(b, c, scores, &v, &part)) {
 			json_array_append_new(values, json_real(v));
 			any |= task != NULL;
 		} else {
 			json_array_append_new(values, json_null());
 		}
 		json_array_append_new(partial, json_boolean(part));
-		if (task && json_object_get(json_object_get(r->row, "runs"), task))
-			json_object_set(runs, task,
-					json_object_get(json_object_get(r->row, "runs"), task));
+		if (task && json_object_get(eruns, task))
+			json_object_set(runs, task, json_object_get(eruns, task));
 	}
 	if (!any) {
 		json_decref(values);
@@ -237,23 +297,23 @@ static json_t *board_row(size_t b, const struct row *r)
 		json_decref(runs);
 		return NULL;
 	}
-	out = json_pack("{s:O, s:O, s:o, s:o, s:o}", "model", json_object_get(r->row, "model"),
-			"settings", json_object_get(r->row, "settings"), "values", values,
-			"partial", partial, "runs", runs);
-	if (*json_string_value(json_object_get(r->row, "judge")))
-		json_object_set(out, "judge", json_object_get(r->row, "judge"));
+	out = json_pack("{s:O, s:O, s:o, s:o, s:o}", "model", json_object_get(e, "model"),
+			"settings", json_object_get(e, "settings"), "values", values, "partial",
+			partial, "runs", runs);
+	if (*json_string_value(json_object_get(e, "judge")))
+		json_object_set(out, "judge", json_object_get(e, "judge"));
 	return out;
 }
 
-static json_t *board_json(size_t b, const struct rows *rs)
+static json_t *board_json(size_t b, const json_t *entries)
 {
-	json_t *cols = json_array(), *rows = json_array();
-	size_t w = report_board_width(b);
+	json_t *cols = json_array(), *rows = json_array(), *e;
+	size_t w = report_board_width(b), i;
 
 	for (size_t c = 0; c < w; c++)
 		json_array_append_new(cols, json_string(report_board_heading(b, c)));
-	for (size_t i = 0; i < rs->n; i++) {
-		json_t *row = board_row(b, &rs->v[i]);
+	json_array_foreach(entries, i, e) {
+		json_t *row = board_row(b, e);
 
 		if (row)
 			json_array_append_new(rows, row);
@@ -266,28 +326,11 @@ static json_t *board_json(size_t b, const struct rows *rs)
 
 json_t *leaderboard_build(const json_t *runs, int all_settings)
 {
-	struct strbuf sb = STRBUF_INIT;
-	struct rows rs = { 0 };
-	json_t *boards = json_array();
-	size_t i;
-	json_t *run;
+	json_t *entries = leaderboard_entries(runs, all_settings), *boards = json_array();
 
-	json_array_foreach(runs, i, run) {
-		const char *status = json_string_value(json_object_get(run, "status"));
-		const char *cmd = json_string_value(json_object_get(run, "command"));
-
-		if (status && !strcmp(status, "finished") && cmd && !strcmp(cmd, "run"))
-			add_run(&rs, runs, run, all_settings, &sb);
-	}
 	for (size_t b = 0; b < report_boards_n(); b++)
-		json_array_append_new(boards, board_json(b, &rs));
-	for (i = 0; i < rs.n; i++) {
-		free(rs.v[i].key);
-		json_decref(rs.v[i].row);
-		json_decref(rs.v[i].scores);
-	}
-	free(rs.v);
-	strbuf_release(&sb);
+		json_array_append_new(boards, board_json(b, entries));
+	json_decref(entries);
 	return json_pack("{s:o}", "boards", boards);
 }
 

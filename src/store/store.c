@@ -1372,3 +1372,28 @@ out:
 	sqlite3_finalize(st);
 	return ret;
 }
+
+int store_runs_finished(struct store *s, json_t **out, struct ie_error *err)
+{
+	json_t *list = NULL, *runs = json_array(), *r, *full;
+	size_t i;
+	int ret = 0;
+
+	*out = runs;
+	if (!s)
+		return 0;
+	if ((ret = store_runs_list(s, &list, err)) < 0)
+		return ret;
+	json_array_foreach(list, i, r) {
+		const char *status = json_string_value(json_object_get(r, "status"));
+
+		if (!status || strcmp(status, "finished"))
+			continue;
+		if ((ret = store_run_get(s, json_integer_value(json_object_get(r, "id")), &full,
+					 err)) < 0)
+			break;
+		json_array_append_new(runs, full);
+	}
+	json_decref(list);
+	return ret;
+}

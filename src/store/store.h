@@ -118,6 +118,9 @@ int store_runs_list(struct store *s, json_t **runs, struct ie_error *err);
 /* One run by its id: an object as in the list plus "config" and "results"
  * (null until it finished). IE_EUSAGE when there is no such run. */
 int store_run_get(struct store *s, int64_t id, json_t **run, struct ie_error *err);
+/* Every finished run, newest first, each as store_run_get gives it (with
+ * config and results). st NULL (no store yet): an empty array. */
+int store_runs_finished(struct store *st, json_t **out, struct ie_error *err);
 /* The tasks of run id that have samples, in the order they were stored,
  * and for each the records as JSONL text, exactly as stored. *names and
  * *texts are arrays of *n strings (free each and the arrays). */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/accuracy.h"
 #include "metrics/judge.h"
 #include "tasks/impact.h"
 #include "tasks/tasks.h"
@@ -334,6 +335,25 @@ static json_t *parser_summary(const struct sample_set *set, const char *parser)
 	return out;
 }
 
+/* The standard error of the score: of the answers' means of relevance
+ * and coherence (the reference parser always gives both). */
+static double score_stderr(const struct sample_set *set)
+{
+	double *v = xcalloc(set->n + 1, sizeof(double)), mean, se;
+
+	for (size_t i = 0; i < set->n; i++) {
+		const json_t *sc = json_object_get(set->v[i].extra, "scores");
+
+		v[i] = (double)(json_integer_value(json_object_get(json_object_get(sc, "relevance"),
+								   "reference")) +
+				json_integer_value(json_object_get(json_object_get(sc, "coherence"),
+								   "reference"))) / 2;
+	}
+	se = sample_mean_stderr(v, set->n, &mean);
+	free(v);
+	return se;
+}
+
 static json_t *impact_aggregate(struct task *t, const struct sample_set *set)
 {
 	json_t *ref = parser_summary(set, "reference"), *res;
@@ -341,8 +361,8 @@ static json_t *impact_aggregate(struct task *t, const struct sample_set *set)
 	double coh = json_real_value(json_object_get(json_object_get(ref, "coherence"), "mean"));
 
 	(void)t;
-	res = json_pack("{s:f, s:s, s:I, s:s}", "score", (rel + coh) / 2, "scale", "1-5", "n",
-			(json_int_t)set->n, "metric",
+	res = json_pack("{s:f, s:f, s:s, s:I, s:s}", "score", (rel + coh) / 2, "stderr",
+			score_stderr(set), "scale", "1-5", "n", (json_int_t)set->n, "metric",
 			"judge scores 1-5, reference parser (last digit, else 1); score is "
 			"the mean of relevance and coherence");
 	json_object_set_new(res, "reference", ref);

@@ -1,0 +1,113 @@
+/* instructeval analyze: the paper's questions asked of the store. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "report/analyze.h"
+#include "report/leaderboard.h"
+#include "store/store.h"
+#include "util/jsonl.h"
+#include "util/banned.h"
+
+static void help(void)
+{
+	printf("usage: instructeval analyze --by tag:KEY|model|shots [options]\n\n"
+	       "Answers the InstructEval paper's questions for the runs in the store.\n\n"
+	       "  --by tag:KEY    mean score per task (and the problem-solving average) of\n"
+	       "                  the models grouped by their tag KEY, e.g. tag:foundation,\n"
+	       "                  tag:data, tag:method, tag:size ('instructeval tag' sets\n"
+	       "                  them), with a 95%% interval from the items' sampling error\n"
+	       "                  and the spread across the group's models\n"
+	       "  --by model      the same, one group per model\n"
+	       "  --by shots      for each model and few-shot task run at several shot\n"
+	       "                  counts (run --shots 0,3), each count against the lowest,\n"
+	       "                  paired item by item as 'compare' does\n\n"
+	       "Options:\n"
+	       "  --all-settings       tag and model groups also take runs at other\n"
+	       "                       settings (--limit, ...), as leaderboard does\n"
+	       "  --resamples N, --seed N   the paired bootstrap's (see 'compare')\n"
+	       "  --json               print the analysis as JSON\n%s%s",
+	       cli_store_path_help, cli_exit_help);
+}
+
+static int analyze(struct store *st, const json_t *runs, const char *by, int all,
+		   const struct compare_options *o, json_t **out, struct ie_error *err)
+{
+	json_t *entries;
+
+	if (!strcmp(by, "shots"))
+		return analyze_shots(st, runs, o, out, err);
+	entries = leaderboard_entries(runs, all);
+	*out = analyze_groups(entries, strcmp(by, "model") ? by + 4 : NULL);
+	json_decref(entries);
+	return 0;
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_STORE_PATH_OPTION,
+		{ "by", required_argument, NULL, 'b' },
+		{ "all-settings", no_argument, NULL, 'a' },
+		{ "resamples", required_argument, NULL, 'r' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct compare_options o = { 0 };
+	const char *path = NULL, *by = NULL;
+	struct ie_error err = { 0 };
+	struct store *st = NULL;
+	json_t *runs = NULL, *a = NULL;
+	int c, m, all = 0, as_json = 0, ret;
+	long v;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if ((m = cli_store_option("analyze", c, optarg, &path, NULL)) < 0)
+			return 2;
+		if (m > 0)
+			continue;
+		switch (c) {
+		case 'b': by = optarg; break;
+		case 'a': all = 1; break;
+		case 'j': as_json = 1; break;
+		case 'r':
+			if (cli_int("analyze", "--resamples", optarg, 100, 10000000, &v) < 0)
+				return 2;
+			o.resamples = (size_t)v;
+			break;
+		case 's':
+			if (cli_u64("analyze", "--seed", optarg, &o.seed) < 0)
+				return 2;
+			break;
+		case 'h': help(); return 0;
+		default: return cli_usage_error("analyze", "unknown option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("analyze", "unexpected argument '%s'", argv[optind]);
+	if (!by || (strcmp(by, "model") && strcmp(by, "shots") &&
+		    (strncmp(by, "tag:", 4) || !by[4])))
+		return cli_usage_error("analyze", "--by takes tag:KEY, model or shots");
+	if ((ret = cli_store_open_existing(path, &st)) != 0)
+		return ret;
+	if ((ret = store_runs_finished(st, &runs, &err)) == 0)
+		ret = analyze(st, runs, by, all, &o, &a, &err);
+	store_close(st);
+	json_decref(runs);
+	if (ret < 0)
+		return cli_fail(&err);
+	if (as_json) {
+		json_dumpf(a, stdout, JSON_PRETTY_FLAGS);
+		putchar('\n');
+	} else if (!strcmp(by, "shots")) {
+		analyze_shots_print(stdout, a);
+	} else {
+		analyze_groups_print(stdout, a);
+	}
+	json_decref(a);
+	return 0;
+}
