@@ -38,6 +38,8 @@ install_packages() {
     # toolkit (nvcc) comes from NVIDIA or Debian's non-free section.
     [ "$GPU" != vulkan ] || pkgs+=(libvulkan-dev glslc)
     command -v python3 >/dev/null || missing+=(python3)
+    # The report's test loads the page in a real browser.
+    command -v chromium >/dev/null || missing+=(chromium)
     for p in "${pkgs[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
             || missing+=("$p")

@@ -195,6 +195,20 @@ expect_status 2 "$IE_BIN" run --model "$A" --tasks crass --tag novalue --no-stor
 expect_stderr "a tag is KEY=VALUE"
 
 # ---- shots ----
+# Prompts at every count follow the protocol's builders (the independent
+# implementation in tests/reference), the test items unchanged.
+for spec in mmlu:5 bbh:3 drop:3 crass:3; do
+    task="${spec%%:*}"
+    for n in $(seq 0 "${spec##*:}"); do
+        "$IE_BIN" prompts --task "$task" --data "$T/data" --limit 2 --shots "$n" >"$T/p.ours"
+        python3 "$IE_SOURCE_DIR/tests/reference/protocol_prompts.py" "$task" "$T/data" 2 "$n" \
+            >"$T/p.ref"
+        python3 "$IE_SOURCE_DIR/tests/reference/compare_jsonl.py" "$T/p.ref" "$T/p.ours" \
+            task subtask id prompt label shots
+    done
+done
+expect_status 2 "$IE_BIN" prompts --task crass --data "$T/data" --shots 4
+expect_stderr "CRASS takes 0 to 3 shots, not 4"
 expect_status 2 "$IE_BIN" run --model "$A" --tasks bbh --shots 4 --data "$T/data" --no-store \
     --quiet
 expect_stderr "BBH takes 0 to 3 shots, not 4"

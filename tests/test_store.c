@@ -878,6 +878,81 @@ static void default_path_follows_xdg(void **state)
 	assert_string_equal(store_default_path(), "/xdg/data/instructeval/store.db");
 }
 
+/* One rating as store_ratings_get gives it. */
+static void assert_rating(const json_t *list, size_t i, const char *item, const char *rater,
+			  int relevance, int coherence)
+{
+	const json_t *r = json_array_get(list, i);
+	const json_t *rel = json_object_get(r, "relevance"), *coh = json_object_get(r, "coherence");
+
+	assert_string_equal(json_string_value(json_object_get(r, "item")), item);
+	assert_string_equal(json_string_value(json_object_get(r, "rater")), rater);
+	assert_true(relevance ? json_integer_value(rel) == relevance : json_is_null(rel));
+	assert_true(coherence ? json_integer_value(coh) == coherence : json_is_null(coh));
+	assert_int_equal(strlen(json_string_value(json_object_get(r, "rated"))), 20);
+}
+
+/* Ratings are replaced per (run, item, rater), come back ordered by rater
+ * then item, and a value outside 1-5 is an input error that stores
+ * nothing, also inside a batch. A store made before the table existed
+ * gets it on open. */
+static void ratings_round_trip(void **state)
+{
+	char *path = tmp_path("ratings.db");
+	json_t *config = obj("{}"), *model = obj("{\"file\":\"tiny.gguf\"}");
+	struct store_run_info info = { .key = "k", .command = "run", .config = config,
+				       .model = model, .tasks = "impact" };
+	const struct store_rating batch[] = { { "c/0", "carol", 5, 5 }, { "c/1", "carol", 3, -1 } };
+	struct ie_error err = { 0 };
+	struct store *s = open_ok(path, 0);
+	json_t *list;
+	int64_t id, other;
+	int resumed;
+
+	(void)state;
+	assert_int_equal(store_run_begin(s, &info, &id, &resumed, &err), 0);
+	info.key = "k2";
+	assert_int_equal(store_run_begin(s, &info, &other, &resumed, &err), 0);
+	assert_int_equal(store_rating_put(s, id, "b/0", "bob", 1, 2, &err), 0);
+	assert_int_equal(store_rating_put(s, id, "a/0", "alice", 4, 5, &err), 0);
+	assert_int_equal(store_rating_put(s, id, "b/0", "alice", 2, 0, &err), 0);
+	assert_int_equal(store_rating_put(s, id, "a/0", "alice", 3, 1, &err), 0);
+	assert_int_equal(store_rating_put(s, other, "a/0", "alice", 5, 5, &err), 0);
+
+	assert_int_equal(store_rating_put(s, id, "a/0", "alice", 6, 1, &err), IE_EINPUT);
+	assert_says(err.msg, path, "refused");
+	assert_int_equal(store_ratings_put_many(s, id, batch, 2, &err), IE_EINPUT);
+	assert_int_equal(store_rating_put(s, 9999, "a/0", "alice", 1, 1, &err), IE_EUSAGE);
+	assert_int_equal(store_ratings_get(s, 9999, &list, &err), IE_EUSAGE);
+	assert_null(list);
+
+	assert_int_equal(store_ratings_get(s, id, &list, &err), 0);
+	assert_int_equal(json_array_size(list), 3);
+	assert_rating(list, 0, "a/0", "alice", 3, 1);
+	assert_rating(list, 1, "b/0", "alice", 2, 0);
+	assert_rating(list, 2, "b/0", "bob", 1, 2);
+	json_decref(list);
+	store_close(s);
+
+	/* As a store of the first schema version 1 had it: no ratings table. */
+	raw_exec(path, "DROP TABLE ratings");
+	s = open_ok(path, 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'ratings'"),
+			 1);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), 1);
+	assert_int_equal(store_ratings_get(s, id, &list, &err), 0);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+	assert_int_equal(store_ratings_put_many(s, id, batch, 1, &err), 0);
+	assert_int_equal(store_ratings_get(s, id, &list, &err), 0);
+	assert_rating(list, 0, "c/0", "carol", 5, 5);
+	json_decref(list);
+	store_close(s);
+	json_decref(config);
+	json_decref(model);
+	free(path);
+}
+
 static int setup(void **state)
 {
 	const char *base = getenv("IE_TEST_TMP");
@@ -922,6 +997,7 @@ int main(void)
 		cmocka_unit_test(flush_waits_for_a_lock_then_keeps_the_queue),
 		cmocka_unit_test(concurrent_writers_threads),
 		cmocka_unit_test(concurrent_writers_processes),
+		cmocka_unit_test(ratings_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -25,7 +25,9 @@ int cmd_export(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_leaderboard(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_rate(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Prints "instructeval: <msg>" for err and returns its exit status. */
 int cli_fail(const struct ie_error *err);

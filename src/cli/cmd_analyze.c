@@ -1,9 +1,11 @@
 /* instructeval analyze: the paper's questions asked of the store. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "report/agreement.h"
 #include "report/analyze.h"
 #include "report/leaderboard.h"
 #include "store/store.h"
@@ -12,7 +14,8 @@
 
 static void help(void)
 {
-	printf("usage: instructeval analyze --by tag:KEY|model|shots [options]\n\n"
+	printf("usage: instructeval analyze --by tag:KEY|model|shots [options]\n"
+	       "       instructeval analyze --agreement RUN [--json] [--store FILE]\n\n"
 	       "Answers the InstructEval paper's questions for the runs in the store.\n\n"
 	       "  --by tag:KEY    mean score per task (and the problem-solving average) of\n"
 	       "                  the models grouped by their tag KEY, e.g. tag:foundation,\n"
@@ -22,7 +25,11 @@ static void help(void)
 	       "  --by model      the same, one group per model\n"
 	       "  --by shots      for each model and few-shot task run at several shot\n"
 	       "                  counts (run --shots 0,3), each count against the lowest,\n"
-	       "                  paired item by item as 'compare' does\n\n"
+	       "                  paired item by item as 'compare' does\n"
+	       "  --agreement RUN the judge's IMPACT ratings of run RUN against people's\n"
+	       "                  ('instructeval rate'), and people's against each other's:\n"
+	       "                  exact, within one, Spearman and quadratic-weighted kappa\n"
+	       "                  per category, for relevance and coherence\n\n"
 	       "Options:\n"
 	       "  --all-settings       tag and model groups also take runs at other\n"
 	       "                       settings (--limit, ...), as leaderboard does\n"
@@ -44,11 +51,52 @@ static int analyze(struct store *st, const json_t *runs, const char *by, int all
 	return 0;
 }
 
+/* --agreement: one run's IMPACT answers as the judge and people rated
+ * them. Returns the exit status. */
+static int agreement(const char *path, const char *arg, int as_json)
+{
+	struct ie_error err = { 0 };
+	struct store *st = NULL;
+	json_t *run = NULL, *ratings = NULL, *a = NULL;
+	char *jsonl = NULL;
+	int64_t id;
+	int ret;
+
+	if ((ret = cli_store_open_existing(path, &st)) != 0 ||
+	    (ret = cli_run_load("analyze", st, path, arg, &run)) != 0)
+		goto out;
+	id = json_integer_value(json_object_get(run, "id"));
+	if (agreement_impact_samples(st, id, &jsonl, &err) < 0 ||
+	    store_ratings_get(st, id, &ratings, &err) < 0 ||
+	    agreement_json(jsonl, ratings, &a, &err) < 0) {
+		ret = cli_fail(&err);
+		goto out;
+	}
+	if (!json_array_size(ratings)) {
+		fprintf(stderr, "instructeval analyze: no one has rated the answers of run %lld "
+				"yet (see 'instructeval rate')\n", (long long)id);
+		ret = 2;
+	} else if (as_json) {
+		json_dumpf(a, stdout, JSON_PRETTY_FLAGS);
+		putchar('\n');
+	} else {
+		agreement_print(stdout, a);
+	}
+out:
+	json_decref(a);
+	json_decref(ratings);
+	json_decref(run);
+	free(jsonl);
+	store_close(st);
+	return ret;
+}
+
 int cmd_analyze(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		CLI_STORE_PATH_OPTION,
 		{ "by", required_argument, NULL, 'b' },
+		{ "agreement", required_argument, NULL, 'g' },
 		{ "all-settings", no_argument, NULL, 'a' },
 		{ "resamples", required_argument, NULL, 'r' },
 		{ "seed", required_argument, NULL, 's' },
@@ -57,7 +105,7 @@ int cmd_analyze(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct compare_options o = { 0 };
-	const char *path = NULL, *by = NULL;
+	const char *path = NULL, *by = NULL, *agree = NULL;
 	struct ie_error err = { 0 };
 	struct store *st = NULL;
 	json_t *runs = NULL, *a = NULL;
@@ -72,6 +120,7 @@ int cmd_analyze(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'b': by = optarg; break;
+		case 'g': agree = optarg; break;
 		case 'a': all = 1; break;
 		case 'j': as_json = 1; break;
 		case 'r':
@@ -89,6 +138,10 @@ int cmd_analyze(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error("analyze", "unexpected argument '%s'", argv[optind]);
+	if (agree && by)
+		return cli_usage_error("analyze", "--agreement and --by exclude each other");
+	if (agree)
+		return agreement(path, agree, as_json);
 	if (!by || (strcmp(by, "model") && strcmp(by, "shots") &&
 		    (strncmp(by, "tag:", 4) || !by[4])))
 		return cli_usage_error("analyze", "--by takes tag:KEY, model or shots");

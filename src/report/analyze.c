@@ -146,7 +146,7 @@ static void add_once(json_t *list, const char *s)
 
 /* The entries of one model at one setting made one: a judged task's
  * entries (one per judge) join the rest, the newest judge's numbers kept. */
-static json_t *per_model(const json_t *entries)
+json_t *analyze_models(const json_t *entries)
 {
 	json_t *by = json_object(), *out = json_array(), *e, *m, *v;
 	struct strbuf key = STRBUF_INIT;
@@ -175,7 +175,7 @@ static json_t *per_model(const json_t *entries)
 json_t *analyze_groups(const json_t *all, const char *tag)
 {
 	json_t *groups = json_object(), *untagged = json_array(), *e, *g;
-	json_t *entries = per_model(all);
+	json_t *entries = analyze_models(all);
 	struct strbuf sb = STRBUF_INIT;
 	const char *name;
 	size_t i;

@@ -14,6 +14,10 @@
 
 struct store;
 
+/* The entries (leaderboard_entries) with one per model and setting: the
+ * entries of a judged task (one per judge) joined to the rest, the
+ * newest judge's numbers kept. */
+json_t *analyze_models(const json_t *entries);
 /* The entries (leaderboard_entries) grouped by the value of their tag
  * (NULL: one group per model and setting): per group its models and, for
  * each task's score and the problem-solving average, n (models), mean,

@@ -27,6 +27,10 @@ static const char style[] =
 	"font-variant-numeric:tabular-nums}\n"
 	"table.sortable th{cursor:pointer}table.sortable th:hover{background:#e6e6ea}\n"
 	".note{color:#666;font-size:.9em}.sig{font-weight:600}\n"
+	"figure.chart{margin:1em 0;overflow-x:auto;max-width:100%}\n"
+	".sample{border:1px solid #ddd;border-radius:4px;padding:.5em;margin:.5em 0}\n"
+	".sample .field{color:#666;font-size:.85em;margin-top:.3em}\n"
+	".ok{color:#2a7a2a}.bad{color:#b22}#browser label{margin-right:1em}\n"
 	"pre{white-space:pre-wrap;background:#f7f7f9;padding:.5em;margin:.2em 0;"
 	"max-height:24em;overflow:auto}\n";
 

@@ -172,6 +172,9 @@ static json_t *model_of(const json_t *runs, const json_t *run)
 	r = json_pack("{s:s, s:s, s:o}", "model",
 		      tagged ? tagged : label ? label : leaderboard_model_label(run), "model_key", mk,
 		      "tags", tags);
+	v = json_object_get(json_object_get(run, "model"), "n_params");
+	if (json_is_integer(v))
+		json_object_set(r, "n_params", v);
 	free(mk);
 	return r;
 }

@@ -40,6 +40,19 @@
 #define STORE_SCHEMA_VERSION 1
 #define DEFAULT_WAIT_MS 10000
 
+/* People's ratings of a run's IMPACT answers. Added after schema version 1
+ * without raising it (older programs never read the table), so store_open
+ * also creates it in stores made before it existed. */
+#define RATINGS_SQL                                                               \
+	"CREATE TABLE IF NOT EXISTS ratings ("                                    \
+	" run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"        \
+	" item TEXT NOT NULL,"                                                    \
+	" rater TEXT NOT NULL,"                                                   \
+	" relevance INTEGER CHECK (relevance BETWEEN 1 AND 5),"                   \
+	" coherence INTEGER CHECK (coherence BETWEEN 1 AND 5),"                   \
+	" rated TEXT NOT NULL,"                                                   \
+	" PRIMARY KEY (run_id, item, rater));"
+
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS file_hashes ("
 	" path TEXT PRIMARY KEY NOT NULL,"
@@ -81,7 +94,8 @@ static const char schema_sql[] =
 	" task TEXT NOT NULL,"
 	" seq INTEGER NOT NULL,"
 	" record TEXT NOT NULL,"
-	" PRIMARY KEY (run_id, task, seq));";
+	" PRIMARY KEY (run_id, task, seq));"
+	RATINGS_SQL;
 
 /* A result waiting for the next flush: a copy, so that the request may be
  * released before then. */
@@ -428,6 +442,31 @@ out:
 	return ret;
 }
 
+/* Gives a store made before the ratings table existed the table. The
+ * look comes first so that opening a current store takes no write lock. */
+static int add_ratings_table(struct store *s, struct ie_error *err)
+{
+	const char *what = "cannot add the ratings table";
+	sqlite3_stmt *st = NULL;
+	int rc, ret;
+
+	if ((ret = prepare(s, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND"
+			   " name = 'ratings'", &st, what, err)) < 0)
+		return ret;
+	rc = sqlite3_step(st);
+	ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(s, rc, what, err);
+	sqlite3_finalize(st);
+	if (ret < 0 || rc == SQLITE_ROW)
+		return ret;
+	if ((ret = exec_sql(s, "BEGIN IMMEDIATE", what, err)) < 0)
+		return ret;
+	if ((ret = exec_sql(s, RATINGS_SQL, what, err)) < 0) {
+		rollback(s);
+		return ret;
+	}
+	return commit(s, what, err);
+}
+
 int store_open(const char *path, int wait_ms, struct store **out, struct ie_error *err)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
@@ -453,6 +492,8 @@ int store_open(const char *path, int wait_ms, struct store **out, struct ie_erro
 	/* A store made by this version needs no schema transaction, and so
 	 * opens without waiting for another process's write lock. */
 	if (fresh && (ret = create_schema(s, err)) < 0)
+		goto out;
+	if (!fresh && (ret = add_ratings_table(s, err)) < 0)
 		goto out;
 	if ((ret = prepare(s,
 			   "SELECT text, scores, n_prompt_tokens, n_new_tokens, created,"
@@ -1395,5 +1436,127 @@ int store_runs_finished(struct store *s, json_t **out, struct ie_error *err)
 		json_array_append_new(runs, full);
 	}
 	json_decref(list);
+	return ret;
+}
+
+/* ---- human ratings ---- */
+
+static void bind_rating(sqlite3_stmt *st, int i, int v)
+{
+	if (v)
+		sqlite3_bind_int(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* A rating the table's CHECK refused is the caller's input, not damage. */
+static int rating_refused(const struct store *s, const struct store_rating *r, int rc,
+			  struct ie_error *err)
+{
+	if ((rc & 0xff) != SQLITE_CONSTRAINT)
+		return db_error(s, rc, "cannot store ratings", err);
+	return ie_error_set(err, IE_EINPUT,
+			    "store '%s': the rating of '%s' by '%s' is refused (relevance %d,"
+			    " coherence %d; each is 1 to 5, or none): %s",
+			    s->path, r->item, r->rater, r->relevance, r->coherence,
+			    sqlite3_errmsg(s->db));
+}
+
+/* Writes v inside the transaction the caller holds. */
+static int ratings_insert(struct store *s, int64_t run, const struct store_rating *v, size_t n,
+			  struct ie_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	char now[32];
+	int rc, ret;
+
+	utc_now(now);
+	if ((ret = prepare(s,
+			   "INSERT OR REPLACE INTO ratings (run_id, item, rater, relevance,"
+			   " coherence, rated) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			   &st, "cannot store ratings", err)) < 0)
+		return ret;
+	for (size_t i = 0; i < n && !ret; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, run);
+		sqlite3_bind_text(st, 2, v[i].item, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, v[i].rater, -1, SQLITE_STATIC);
+		bind_rating(st, 4, v[i].relevance);
+		bind_rating(st, 5, v[i].coherence);
+		sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+			ret = rating_refused(s, &v[i], rc, err);
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int store_ratings_put_many(struct store *s, int64_t run, const struct store_rating *v, size_t n,
+			   struct ie_error *err)
+{
+	const char *what = "cannot store ratings";
+	int ret;
+
+	if ((ret = exec_sql(s, "BEGIN IMMEDIATE", what, err)) < 0)
+		return ret;
+	if ((ret = run_exists(s, run, what, err)) == 0)
+		ret = no_run(s, run, err);
+	if (ret < 0 || (ret = ratings_insert(s, run, v, n, err)) < 0) {
+		rollback(s);
+		return ret;
+	}
+	return commit(s, what, err);
+}
+
+int store_rating_put(struct store *s, int64_t run, const char *item, const char *rater,
+		     int relevance, int coherence, struct ie_error *err)
+{
+	const struct store_rating r = { item, rater, relevance, coherence };
+
+	return store_ratings_put_many(s, run, &r, 1, err);
+}
+
+static json_t *col_rating(sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return json_null();
+	return json_integer(sqlite3_column_int64(st, col));
+}
+
+int store_ratings_get(struct store *s, int64_t run, json_t **out, struct ie_error *err)
+{
+	const char *what = "cannot read ratings";
+	sqlite3_stmt *st = NULL;
+	json_t *list = json_array();
+	int rc, ret, any_run = 0;
+
+	*out = NULL;
+	/* The join tells a run without ratings from no run, in one snapshot. */
+	if ((ret = prepare(s,
+			   "SELECT g.item, g.rater, g.relevance, g.coherence, g.rated,"
+			   " g.run_id FROM runs r LEFT JOIN ratings g ON g.run_id = r.id"
+			   " WHERE r.id = ?1 ORDER BY g.rater, g.item",
+			   &st, what, err)) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, run);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		any_run = 1;
+		if (sqlite3_column_type(st, 5) == SQLITE_NULL)
+			continue;
+		json_array_append_new(list, json_pack("{s:o,s:o,s:o,s:o,s:o}", "item",
+						      col_string(st, 0), "rater", col_string(st, 1),
+						      "relevance", col_rating(st, 2), "coherence",
+						      col_rating(st, 3), "rated", col_string(st, 4)));
+	}
+	if (rc != SQLITE_DONE)
+		ret = db_error(s, rc, what, err);
+	else if (!any_run)
+		ret = no_run(s, run, err);
+out:
+	sqlite3_finalize(st);
+	if (ret < 0)
+		json_decref(list);
+	else
+		*out = list;
 	return ret;
 }

@@ -127,4 +127,28 @@ int store_runs_finished(struct store *st, json_t **out, struct ie_error *err);
 int store_run_samples_get(struct store *s, int64_t id, char ***names, char ***texts, size_t *n,
 			  struct ie_error *err);
 
+/* ---- human ratings ---- */
+
+/* A person's 1-5 ratings of one IMPACT answer (item: the sample's "id"),
+ * as the judge rates it; 0 for a value not given. */
+struct store_rating {
+	const char *item;
+	const char *rater;
+	int relevance, coherence;
+};
+
+/* Stores rater's rating of item in run, replacing their earlier one;
+ * committed at once. IE_EUSAGE when there is no such run, IE_EINPUT for a
+ * value outside 1-5 (0 stores none). */
+int store_rating_put(struct store *s, int64_t run, const char *item, const char *rater,
+		     int relevance, int coherence, struct ie_error *err);
+/* The same for v[0..n) in one transaction: all of them or, on any error,
+ * none. */
+int store_ratings_put_many(struct store *s, int64_t run, const struct store_rating *v, size_t n,
+			   struct ie_error *err);
+/* The ratings of run, ordered by rater then item (bytewise): an array of
+ * objects with item, rater, relevance and coherence (null for none) and
+ * rated (UTC time). IE_EUSAGE when there is no such run. */
+int store_ratings_get(struct store *s, int64_t run, json_t **out, struct ie_error *err);
+
 #endif

@@ -3,7 +3,10 @@
 written from the specification alone, used to check `instructeval prompts`
 byte for byte. It keeps every shot (no model, no context fitting).
 
-usage: protocol_prompts.py TASK DATA_DIR [LIMIT]  -> JSON lines on stdout
+usage: protocol_prompts.py TASK DATA_DIR [LIMIT [SHOTS]]  -> JSON lines on stdout
+
+SHOTS (PROTOCOL.md's shot-count extension): the first SHOTS of the task's
+reference exemplars, the test items unchanged.
 """
 import csv
 import json
@@ -12,7 +15,7 @@ import random
 import sys
 
 
-def mmlu(data_dir, limit):
+def mmlu(data_dir, limit, k=5):
     test_dir = os.path.join(data_dir, "mmlu", "test")
     subjects = sorted(f[: -len("_test.csv")] for f in os.listdir(test_dir)
                       if f.endswith("_test.csv"))
@@ -33,32 +36,32 @@ def mmlu(data_dir, limit):
 
         words = "".join(" " + w for w in subject.split("_"))
         header = f"The following are multiple choice questions (with answers) about {words}.\n\n"
-        shots = "".join(example(r, True) for r in rows("dev")[:5])
+        shots = "".join(example(r, True) for r in rows("dev")[:5][:k])
         test = rows("test")
         if limit:
             test = test[:limit]
         for i, r in enumerate(test):
             yield {"task": "mmlu", "subtask": subject, "id": f"{subject}/{i}",
-                   "prompt": header + shots + example(r, False), "label": r[5], "shots": 5}
+                   "prompt": header + shots + example(r, False), "label": r[5], "shots": k}
 
 
 def fewshot_prompt(shots, query):
     return "".join(q + " " + a + "\n\n" for q, a in shots) + query
 
 
-def bbh(data_dir, limit):
+def bbh(data_dir, limit, k=3):
     folder = os.path.join(data_dir, "bbh")
     for name in sorted(f[:-5] for f in os.listdir(folder) if f.endswith(".json")):
         with open(os.path.join(folder, name + ".json"), encoding="utf-8") as f:
             examples = json.load(f)["examples"]
-        shots = [(e["input"] + "\nAnswer:", e["target"]) for e in examples[:3]]
+        shots = [(e["input"] + "\nAnswer:", e["target"]) for e in examples[:3]][:k]
         test = examples[3:]
         if limit:
             test = test[:limit]
         for i, e in enumerate(test):
             yield {"task": "bbh", "subtask": name, "id": f"{name}/{i}",
                    "prompt": fewshot_prompt(shots, e["input"] + "\nAnswer:"),
-                   "label": e["target"], "shots": 3}
+                   "label": e["target"], "shots": k}
 
 
 CRASS_SHOTS = [
@@ -82,7 +85,7 @@ def crass_example(premise, question, options):
     return s + "\nAnswer:"
 
 
-def crass(data_dir, limit):
+def crass(data_dir, limit, k=3):
     path = os.path.join(data_dir, "crass", "CRASS_FTM_main_data_set.csv")
     with open(path, encoding="utf-8") as f:
         lines = f.read().splitlines()[1:]
@@ -96,13 +99,13 @@ def crass(data_dir, limit):
         answer = options[0]
         random.shuffle(options)
         rows.append((fields[2], fields[3], options, "ABCD"[options.index(answer)]))
-    shots = [(crass_example(p, q, o), "ABCD"[a]) for p, q, o, a in CRASS_SHOTS]
+    shots = [(crass_example(p, q, o), "ABCD"[a]) for p, q, o, a in CRASS_SHOTS][:k]
     if limit:
         rows = rows[:limit]
     for i, (p, q, o, label) in enumerate(rows):
         yield {"task": "crass", "subtask": "crass", "id": f"crass/{i}",
                "prompt": fewshot_prompt(shots, crass_example(p, q, o)), "label": label,
-               "shots": 3}
+               "shots": k}
 
 
 def drop_rows(data):
@@ -127,7 +130,7 @@ def drop_rows(data):
     return rows
 
 
-def drop(data_dir, limit):
+def drop(data_dir, limit, k=3):
     with open(os.path.join(data_dir, "drop", "drop_dataset_dev.json"), encoding="utf-8") as f:
         rows = drop_rows(json.load(f))
     rows = [r for r in rows if len(set(a.strip() for a in r[2])) == 1]
@@ -136,13 +139,13 @@ def drop(data_dir, limit):
     passages = {r[0] for r in exemplars}
     test = [r for r in rows if r[0] not in passages]
     shots = [(p.strip() + " " + q.strip() + "\nAnswer:", a[0].strip())
-             for p, q, a, _ in exemplars]
+             for p, q, a, _ in exemplars][:k]
     if limit:
         test = test[:limit]
     for p, q, a, query_id in test:
         yield {"task": "drop", "subtask": "drop", "id": query_id,
                "prompt": fewshot_prompt(shots, p.strip() + " " + q.strip() + "\nAnswer:"),
-               "label": a[0].strip(), "shots": 3}
+               "label": a[0].strip(), "shots": k}
 
 
 HHH_TEMPLATE = ("You are a chatbot and a human ask you the following question:\n\nQuery: {query}"
@@ -172,8 +175,9 @@ TASKS = {"mmlu": mmlu, "bbh": bbh, "crass": crass, "drop": drop, "hhh": hhh}
 def main():
     task, data_dir = sys.argv[1], sys.argv[2]
     limit = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    shots = [int(sys.argv[4])] if len(sys.argv) > 4 else []
     out = sys.stdout
-    for rec in TASKS[task](data_dir, limit):
+    for rec in TASKS[task](data_dir, limit, *shots):
         out.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
