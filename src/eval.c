@@ -63,13 +63,6 @@ static void add_name(char ***names, size_t *n, size_t *cap, const char *name)
 	(*names)[(*n)++] = xstrdup(name);
 }
 
-static void free_names(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
 static int is_group(const char *word)
 {
 	const char *g;
@@ -131,12 +124,19 @@ int ie_tasks_expand(const char *spec, char ***names_out, size_t *n_out, struct i
 	if (!ret && !n)
 		ret = ie_error_set(err, IE_EUSAGE, "no task given");
 	if (ret) {
-		free_names(names, n);
+		ie_tasks_free(names, n);
 		return ret;
 	}
 	*names_out = names;
 	*n_out = n;
 	return 0;
+}
+
+void ie_tasks_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 }
 
 static void now_iso(char *buf, size_t n)
@@ -332,6 +332,11 @@ static int model_json(struct ie_backend *b, const struct ie_hash_memo *memo, jso
 	if (info.parallel > 0)
 		json_object_set_new(*out, "parallel", json_integer(info.parallel));
 	json_object_set_new(*out, "add_bos", json_boolean(info.add_bos));
+	json_object_set_new(*out, "add_eos", json_boolean(info.add_eos));
+	if (info.encoder_decoder)
+		json_object_set_new(*out, "encoder_decoder",
+				    json_string("each prompt is encoded whole: prefix reuse does "
+						"not apply to a bidirectional encoder"));
 	return 0;
 }
 
@@ -644,7 +649,7 @@ int ie_eval_run(const struct ie_eval_config *cfg, struct ie_backend *b, json_t *
 	}
 	ret = end_stored_run(cfg, &rb, b, res, ret, err);
 out:
-	free_names(names, n);
+	ie_tasks_free(names, n);
 	json_decref(model);
 	json_decref(judge);
 	json_decref(files);

@@ -44,11 +44,9 @@ static char *expand(const char *spec)
 
 	if (ie_tasks_expand(spec, &names, &n, &err) < 0)
 		return xstrdup(err.msg);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		strbuf_addf(&sb, "%s%s", i ? "," : "", names[i]);
-		free(names[i]);
-	}
-	free(names);
+	ie_tasks_free(names, n);
 	return strbuf_detach(&sb, NULL);
 }
 

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "util/fileio.h"
+#include "util/jsonfile.h"
 #include "util/sha256.h"
 #include "util/strbuf.h"
 #include "util/text.h"
@@ -194,6 +195,26 @@ static void parse_numbers_strictly(void **state)
 	assert_int_equal(text_parse_double("inf", &d), -1);
 }
 
+/* JSON lines are read within text[0..len) alone: a blank last line once
+ * made the blank test (strspn) read on past it (found by fuzz_jsonl; the
+ * ASan build sees a read past this exact-size block). */
+static void json_lines_stay_within_len(void **state)
+{
+	static const char lines[] = "{\"a\": 1}\n\n \t\r\n  \t";
+	size_t len = sizeof(lines) - 1;
+	char *text = malloc(len);
+	struct ie_error err = { 0 };
+	json_t *arr = NULL;
+
+	(void)state;
+	memcpy(text, lines, len);
+	assert_int_equal(json_lines_parse(text, len, "t.jsonl", &arr, &err), 0);
+	assert_int_equal(json_array_size(arr), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(arr, 0), "a")), 1);
+	json_decref(arr);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +227,7 @@ int main(void)
 		cmocka_unit_test(sha256_known_digests),
 		cmocka_unit_test(atomic_write_replaces_whole_file),
 		cmocka_unit_test(parse_numbers_strictly),
+		cmocka_unit_test(json_lines_stay_within_len),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -135,6 +135,8 @@ struct ie_backend_info {
 	int n_ctx_train;
 	int64_t n_params;
 	int add_bos;
+	int add_eos;         /* the tokenizer ends a prompt with EOS (T5) */
+	int encoder_decoder; /* prompts are encoded whole: no prefix reuse */
 	/* Prompt tokens decoded so far (a reused prefix is not decoded), for
 	 * measuring reuse; -1 where the backend cannot know. */
 	int64_t tokens_decoded;

@@ -103,9 +103,12 @@ int ie_exec_samples(const struct ie_exec_samples_config *cfg, json_t **pass_at_k
 int ie_prompts_write(const char *task, const char *data_dir, size_t limit, int shots,
 		     struct ie_backend *fit, FILE *out, struct ie_error *err);
 
-/* Expands "a,b" and group names into task names (caller frees each and
- * the array). IE_EUSAGE names an unknown task and lists the known ones. */
+/* Expands "a,b" and group names into task names (*names[0..*n), freed
+ * with ie_tasks_free). IE_EUSAGE names an unknown task and lists the
+ * known ones; nothing is returned then. */
 int ie_tasks_expand(const char *spec, char ***names, size_t *n, struct ie_error *err);
+/* Frees the n names of ie_tasks_expand and their array; NULL is nothing. */
+void ie_tasks_free(char **names, size_t n);
 
 /* What the task table says of a task, for listings. The strings are
  * static. */

@@ -1,6 +1,6 @@
 /*
- * Random-weight models for tests and benchmarks: a GGUF file of the llama
- * architecture whose tokenizer is taken from a tokenizer-only GGUF (the
+ * Random-weight models for tests and benchmarks: a GGUF file of the llama,
+ * GPT-NeoX or T5 (encoder-decoder) architecture whose tokenizer is taken from a tokenizer-only GGUF (the
  * ggml-vocab-*.gguf files of llama.cpp). The weights are drawn from a
  * seeded generator of our own, so the same parameters give the same bytes.
  */
@@ -16,6 +16,7 @@ extern "C" {
 #endif
 
 struct ie_mkmodel_params {
+	const char *arch;  /* "llama" (NULL too), "gpt-neox" or "t5" */
 	const char *vocab; /* tokenizer-only GGUF */
 	const char *out;
 	int layers, dim, heads, kv_heads, ff, ctx;
@@ -26,7 +27,8 @@ struct ie_mkmodel_params {
 /* Defaults: 2 layers, dim 64, 4 heads, 2 KV heads, ff 128, ctx 4096, seed 0. */
 void ie_mkmodel_params_init(struct ie_mkmodel_params *p);
 /* Writes the model (atomically). IE_EINPUT: the vocab file is missing or
- * not a GGUF with a tokenizer; IE_EUSAGE: inconsistent shape. */
+ * not a GGUF with a tokenizer; IE_EUSAGE: an unknown architecture or an
+ * inconsistent shape. */
 int ie_mkmodel(const struct ie_mkmodel_params *p, struct ie_error *err);
 
 #ifdef __cplusplus

@@ -65,6 +65,7 @@ struct llama_be {
 	int n_ctx, n_batch;
 	int reuse;
 	int parallel; /* requests decoded together */
+	int encoder;  /* an encoder-decoder model (T5): each prompt is encoded */
 	int threads;
 	int64_t decoded; /* prompt tokens put through llama_decode */
 	int gpu_layers;  /* 0 on the CPU */
@@ -529,11 +530,43 @@ static int take_prompt(struct llama_be *lb, struct ie_request *r, struct tokens 
 	return 0;
 }
 
+/* An encoder-decoder model reads the whole prompt at once, each token
+ * seeing all others, so no prefix of one prompt's states serves another:
+ * the prompt is encoded, and the decoder starts afresh from its start
+ * token, whose logits give the first output token. */
+static int encode_prompt(struct llama_be *lb, const struct tokens *p)
+{
+	llama_token start = llama_model_decoder_start_token(lb->model);
+	struct llama_batch b = llama_batch_get_one(p->v, (int32_t)p->n);
+	int rc;
+
+	cache_reset(lb);
+	if (start == LLAMA_TOKEN_NULL)
+		start = llama_vocab_bos(lb->vocab);
+	if ((rc = llama_encode(lb->ctx, b)) != 0)
+		return -1;
+	lb->decoded += (int64_t)p->n;
+	lb->batch.token[0] = start;
+	lb->batch.pos[0] = 0;
+	lb->batch.n_seq_id[0] = 1;
+	lb->batch.seq_id[0][0] = 0;
+	lb->batch.logits[0] = 1;
+	lb->batch.n_tokens = 1;
+	rc = llama_decode(lb->ctx, lb->batch);
+	lb->batch.n_tokens = 0;
+	if (rc != 0)
+		return -1;
+	XGROW(lb->cache.v, lb->cache.cap, 1);
+	lb->cache.v[0] = start;
+	lb->cache.n = 1;
+	return 0;
+}
+
 static void run_one(struct llama_be *lb, struct ie_request *r, struct tokens *p)
 {
 	if (take_prompt(lb, r, p) < 0)
 		return;
-	if (feed_prompt(lb, r, p) < 0) {
+	if (lb->encoder ? encode_prompt(lb, p) < 0 : feed_prompt(lb, r, p) < 0) {
 		fail_request(r, IE_EMODEL, "llama_decode failed on a prompt of %d tokens",
 			     (int)p->n);
 		return;
@@ -848,6 +881,8 @@ static void lb_info(struct ie_backend *b, struct ie_backend_info *info)
 	info->n_ctx_train = llama_model_n_ctx_train(lb->model);
 	info->n_params = (int64_t)llama_model_n_params(lb->model);
 	info->add_bos = llama_vocab_get_add_bos(lb->vocab);
+	info->add_eos = llama_vocab_get_add_eos(lb->vocab);
+	info->encoder_decoder = lb->encoder;
 	info->tokens_decoded = lb->decoded;
 	info->parallel = lb->parallel;
 }
@@ -935,7 +970,10 @@ static int open_context(struct llama_be *lb, const struct ie_backend_config *cfg
 	cp.n_ctx = (uint32_t)lb->n_ctx;
 	cp.n_batch = (uint32_t)lb->n_batch;
 	cp.n_ubatch = (uint32_t)lb->n_batch;
-	lb->parallel = cfg->parallel > 0 ? cfg->parallel : auto_parallel(lb);
+	lb->parallel = lb->encoder ? 1 : cfg->parallel > 0 ? cfg->parallel : auto_parallel(lb);
+	/* The encoder takes a whole prompt in one batch. */
+	if (lb->encoder)
+		lb->n_batch = lb->n_ctx;
 	if (lb->n_batch < 2 * lb->parallel) /* a step is two rows a request */
 		lb->n_batch = 2 * lb->parallel;
 	cp.n_batch = (uint32_t)lb->n_batch;
@@ -993,6 +1031,11 @@ int llama_backend_open(const struct ie_backend_config *cfg, struct ie_backend **
 		goto fail;
 	}
 	lb->vocab = llama_model_get_vocab(lb->model);
+	lb->encoder = llama_model_has_encoder(lb->model);
+	/* Nothing of a prompt's states is shared with another's (see
+	 * encode_prompt): no reuse, one request at a time. */
+	if (lb->encoder)
+		lb->reuse = 0;
 	if (llama_model_meta_val_str(lb->model, "general.name", lb->name, sizeof(lb->name)) < 0)
 		snprintf(lb->name, sizeof(lb->name), "%s", path_base(cfg->model));
 	if ((ret = open_context(lb, cfg, err)) < 0)

@@ -1,4 +1,4 @@
-/* instructeval mkmodel: a random-weight llama GGUF for tests. */
+/* instructeval mkmodel: a random-weight GGUF model for tests. */
 #include <getopt.h>
 #include <stdio.h>
 
@@ -9,10 +9,13 @@
 static void help(void)
 {
 	printf("usage: instructeval mkmodel --vocab FILE --out FILE [options]\n\n"
-	       "Writes a GGUF model of the llama architecture with random weights and the\n"
-	       "tokenizer of a tokenizer-only GGUF (llama.cpp's models/ggml-vocab-*.gguf).\n"
-	       "The same options give the same bytes.\n\n"
+	       "Writes a GGUF model with random weights and the tokenizer of a\n"
+	       "tokenizer-only GGUF (llama.cpp's models/ggml-vocab-*.gguf). The same options\n"
+	       "give the same bytes.\n\n"
 	       "Options:\n"
+	       "  --arch A        llama (default; LLaMA, Alpaca, Vicuna, ...), gpt-neox\n"
+	       "                  (Pythia, Dolly, RedPajama) or t5 (encoder-decoder: Flan-T5,\n"
+	       "                  mT0, UL2; --layers blocks in each of encoder and decoder)\n"
 	       "  --layers N      transformer blocks (default 2)\n"
 	       "  --dim N         embedding size (default 64)\n"
 	       "  --heads N       attention heads (default 4)\n"
@@ -27,6 +30,7 @@ static void help(void)
 int cmd_mkmodel(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "arch", required_argument, NULL, 'a' },
 		{ "vocab", required_argument, NULL, 'v' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "layers", required_argument, NULL, 'L' },
@@ -52,6 +56,7 @@ int cmd_mkmodel(int argc, char **argv)
 		const char *name = NULL;
 
 		switch (c) {
+		case 'a': p.arch = optarg; continue;
 		case 'v': p.vocab = optarg; continue;
 		case 'o': p.out = optarg; continue;
 		case '6': p.f16 = 1; continue;

@@ -779,7 +779,8 @@ int cmd_rate(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = NULL, *from = NULL, *category = NULL, *why;
-	const char *rater = getenv("USER") && *getenv("USER") ? getenv("USER") : "rater";
+	const char *user = getenv("USER");
+	const char *rater = user && *user ? user : "rater";
 	struct answers a = { 0 };
 	struct store *st = NULL;
 	json_t *run = NULL;

@@ -78,9 +78,7 @@ static int check_tasks(const char *tasks, int have_judge)
 	if (ie_tasks_expand(tasks, &names, &n, &err) < 0)
 		return cli_fail(&err);
 	judged = judged_task(names, n);
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	ie_tasks_free(names, n);
 	if (judged && !have_judge)
 		return cli_usage_error("run", "%s needs a judge model: add --judge FILE.gguf",
 				       judged);

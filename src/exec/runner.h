@@ -2,7 +2,8 @@
  * Inside the executor: the runner process that supervises one program
  * (runner.c), the confinement the program's process puts on itself
  * before it starts the interpreter (confine.c), and the Python harness
- * around the program (harness.c). Only exec.c uses this header.
+ * around the program (harness.c). Only the evaluator's side (probe.c,
+ * run.c: sandbox.h) uses this header.
  *
  * Processes of one run: the evaluator forks the runner R. With namespaces,
  * R enters new namespaces and forks P, init of the new PID namespace,

@@ -5,7 +5,7 @@
  * and "passed" and our run details, and pass@k is computed over the
  * problems the file covers. It is not a task (nothing is asked of a
  * model), so it lives beside the sandbox and borrows HumanEval's problem
- * file, program and pass@k code from tasks/humaneval.h.
+ * file, program, running and pass@k code from tasks/humaneval.h.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +15,6 @@
 #include "util/fileio.h"
 #include "util/jsonfile.h"
 #include "util/jsonl.h"
-#include "util/progress.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -52,37 +51,19 @@ static int make_programs(const json_t *recs, const struct he_problems *p, const 
 	return 0;
 }
 
-static void on_progress(void *data, size_t done, size_t total)
-{
-	(void)total;
-	progress_update(data, done);
-}
-
 /* pass@k from the records' "passed", grouped by task id in problem order. */
 static json_t *pass_at_k(const json_t *recs, const struct he_problems *p,
 			 const struct he_problem **pb)
 {
-	size_t *n = xcalloc(p->n + 1, sizeof(size_t)), *c = xcalloc(p->n + 1, sizeof(size_t));
-	size_t *cn = xcalloc(p->n + 1, sizeof(size_t)), *cc = xcalloc(p->n + 1, sizeof(size_t));
-	size_t m = 0, i;
+	struct he_counts hc;
+	size_t i;
 	json_t *r, *out;
 
-	json_array_foreach(recs, i, r) {
-		size_t k = (size_t)(pb[i] - p->v);
-
-		n[k]++;
-		c[k] += json_is_true(json_object_get(r, "passed"));
-	}
-	for (size_t k = 0; k < p->n; k++)
-		if (n[k]) {
-			cn[m] = n[k];
-			cc[m++] = c[k];
-		}
-	out = he_pass_at_k(cn, cc, m);
-	free(n);
-	free(c);
-	free(cn);
-	free(cc);
+	he_counts_init(&hc, p->n);
+	json_array_foreach(recs, i, r)
+		he_counts_add(&hc, (size_t)(pb[i] - p->v), json_is_true(json_object_get(r, "passed")));
+	out = he_pass_at_k(hc.n, hc.c, he_counts_pack(&hc));
+	he_counts_release(&hc);
 	return out;
 }
 
@@ -90,10 +71,8 @@ static int run_and_record(const struct ie_exec_samples_config *cfg, json_t *recs
 			  char **programs, struct ie_error *err)
 {
 	size_t n = json_array_size(recs);
-	struct exec_job *jobs = xcalloc(n + 1, sizeof(*jobs));
-	struct exec_result *res = xcalloc(n + 1, sizeof(*res));
+	json_t **res = xcalloc(n + 1, sizeof(json_t *));
 	struct exec_config ec;
-	struct progress bar;
 	int ret;
 
 	exec_config_init(&ec);
@@ -101,23 +80,11 @@ static int run_and_record(const struct ie_exec_samples_config *cfg, json_t *recs
 		ec.timeout_s = cfg->timeout;
 	ec.workers = (unsigned)cfg->workers;
 	ec.require_isolation = cfg->require_isolation;
-	for (size_t i = 0; i < n; i++) {
-		jobs[i].program = programs[i];
-		jobs[i].len = strlen(programs[i]);
+	ret = he_run_programs(&ec, programs, n, cfg->quiet, res, err);
+	for (size_t i = 0; i < n && !ret; i++) {
+		json_object_update(json_array_get(recs, i), res[i]);
+		json_decref(res[i]);
 	}
-	progress_start(&bar, "execute", n, cfg->quiet);
-	ret = exec_run_many(&ec, jobs, n, res, on_progress, &bar, err);
-	progress_finish(&bar);
-	for (size_t i = 0; i < n; i++) {
-		if (!ret) {
-			json_t *r = he_exec_json(&res[i]);
-
-			json_object_update(json_array_get(recs, i), r);
-			json_decref(r);
-		}
-		exec_result_release(&res[i]);
-	}
-	free(jobs);
 	free(res);
 	return ret;
 }

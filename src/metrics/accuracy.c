@@ -42,6 +42,22 @@ double mean_stderr(const double *se, size_t m)
 	return sqrt(sum) / (double)m;
 }
 
+void acc_macro(const struct acc *g, size_t m, double *score, double *se)
+{
+	double *errs = xcalloc(m + 1, sizeof(double)), sum = 0;
+	size_t k = 0;
+
+	for (size_t i = 0; i < m; i++) {
+		if (!g[i].n)
+			continue;
+		sum += acc_value(&g[i]);
+		errs[k++] = acc_stderr(&g[i]);
+	}
+	*score = k ? sum / (double)k : 0.0;
+	*se = mean_stderr(errs, k);
+	free(errs);
+}
+
 double sample_mean_stderr(const double *v, size_t n, double *mean)
 {
 	double sum = 0, dev = 0;

@@ -23,6 +23,11 @@ json_t *acc_json(const struct acc *a);
 /* The standard error of the plain mean of m independent estimates with
  * errors se[i]: sqrt(sum se[i]^2) / m. */
 double mean_stderr(const double *se, size_t m);
+/* The macro average of the groups g[0..m) that have items: the plain mean
+ * of their accuracies, each counting once whatever its size, into *score,
+ * and its standard error, their errors combined as independent ones
+ * (mean_stderr), into *se. Both are 0 when no group has items. */
+void acc_macro(const struct acc *g, size_t m, double *score, double *se);
 /* The mean of v[0..n) into *mean, and its standard error: the sample
  * standard deviation (n - 1) over sqrt(n); 0 for n < 2. */
 double sample_mean_stderr(const double *v, size_t n, double *mean);

@@ -50,8 +50,8 @@ char *drop_normalize(const char *span);
  * weights >= 0): pairs min(rows, cols) rows and columns one to one so that
  * the total weight is largest. col_of_row[r] is the column given to row r,
  * or (size_t)-1 for a row left out (when rows > cols). Returns the total.
- * Exact (the Hungarian method with shortest augmenting paths); used by
- * drop_metrics in place of scipy's linear_sum_assignment.
+ * Exact: assign_max_weight (metrics/assign.h), which drop_metrics uses in
+ * place of scipy's linear_sum_assignment.
  */
 double drop_max_assignment(const double *w, size_t rows, size_t cols, size_t *col_of_row);
 

@@ -112,25 +112,23 @@ out:
  * Its standard error combines the tasks' independent errors. */
 static json_t *bbh_aggregate(struct task *t, const struct sample_set *set)
 {
-	json_t *res = fewshot_aggregate(set), *subs = json_object_get(res, "subtasks");
-	size_t m = json_object_size(subs), i = 0;
-	double *se = xcalloc(m ? m : 1, sizeof(double)), sum = 0;
-	const char *name;
-	json_t *s;
+	json_t *res = fewshot_aggregate(set);
+	struct acc_groups by_task;
+	double score, se;
 
 	(void)t;
+	acc_groups_init(&by_task);
+	for (size_t i = 0; i < set->n; i++)
+		acc_add(acc_groups_get(&by_task, set->v[i].subtask), set->v[i].correct == 1);
+	acc_macro(by_task.accs, by_task.n, &score, &se);
+	acc_groups_release(&by_task);
 	json_object_set_new(res, "pooled", json_pack("{s:O, s:O}", "score",
 						     json_object_get(res, "score"), "stderr",
 						     json_object_get(res, "stderr")));
-	json_object_foreach(subs, name, s) {
-		sum += json_real_value(json_object_get(s, "score"));
-		se[i++] = json_real_value(json_object_get(s, "stderr"));
-	}
-	json_object_set_new(res, "score", json_real(m ? sum / (double)m : 0.0));
-	json_object_set_new(res, "stderr", json_real(mean_stderr(se, m)));
+	json_object_set_new(res, "score", json_real(score));
+	json_object_set_new(res, "stderr", json_real(se));
 	json_object_set_new(res, "metric", json_string("accuracy (prefix match), macro "
 						       "average over tasks"));
-	free(se);
 	return res;
 }
 

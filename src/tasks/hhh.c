@@ -167,9 +167,8 @@ static void hhh_score(struct task *t, struct sample *s)
 static json_t *hhh_aggregate(struct task *t, const struct sample_set *set)
 {
 	struct acc by[N_SUBSETS] = { { 0 } }, all = { 0 };
-	double se[N_SUBSETS], sum = 0;
 	json_t *subs = json_object();
-	size_t m = 0;
+	double score, se;
 
 	(void)t;
 	for (size_t i = 0; i < set->n; i++) {
@@ -178,16 +177,12 @@ static json_t *hhh_aggregate(struct task *t, const struct sample_set *set)
 				acc_add(&by[k], set->v[i].correct == 1);
 		acc_add(&all, set->v[i].correct == 1);
 	}
-	for (size_t k = 0; k < N_SUBSETS; k++) {
-		if (!by[k].n)
-			continue;
-		json_object_set_new(subs, subsets[k], acc_json(&by[k]));
-		sum += acc_value(&by[k]);
-		se[m++] = acc_stderr(&by[k]);
-	}
-	return json_pack("{s:f, s:f, s:I, s:I, s:s, s:o, s:o}", "score", m ? sum / (double)m : 0.0,
-			 "stderr", mean_stderr(se, m), "n", (json_int_t)set->n, "correct",
-			 (json_int_t)all.correct, "metric",
+	for (size_t k = 0; k < N_SUBSETS; k++)
+		if (by[k].n)
+			json_object_set_new(subs, subsets[k], acc_json(&by[k]));
+	acc_macro(by, N_SUBSETS, &score, &se);
+	return json_pack("{s:f, s:f, s:I, s:I, s:s, s:o, s:o}", "score", score, "stderr", se, "n",
+			 (json_int_t)set->n, "correct", (json_int_t)all.correct, "metric",
 			 "accuracy of the A/B preference over both orders, mean of the subsets",
 			 "pooled", acc_json(&all), "subtasks", subs);
 }

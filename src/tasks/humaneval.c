@@ -153,6 +153,39 @@ json_t *he_pass_at_k(const size_t *n, const size_t *c, size_t problems)
 	return out;
 }
 
+void he_counts_init(struct he_counts *hc, size_t problems)
+{
+	hc->n = xcalloc(problems + 1, sizeof(size_t));
+	hc->c = xcalloc(problems + 1, sizeof(size_t));
+	hc->problems = problems;
+}
+
+void he_counts_add(struct he_counts *hc, size_t problem, int passed)
+{
+	hc->n[problem]++;
+	hc->c[problem] += passed != 0;
+}
+
+size_t he_counts_pack(struct he_counts *hc)
+{
+	size_t m = 0;
+
+	for (size_t k = 0; k < hc->problems; k++)
+		if (hc->n[k]) {
+			hc->n[m] = hc->n[k];
+			hc->c[m++] = hc->c[k];
+		}
+	hc->problems = m;
+	return m;
+}
+
+void he_counts_release(struct he_counts *hc)
+{
+	free(hc->n);
+	free(hc->c);
+	memset(hc, 0, sizeof(*hc));
+}
+
 /* ---- the task ---- */
 
 static int he_load(struct task *t, const char *data_dir, struct ie_error *err)
@@ -220,12 +253,6 @@ static int he_build(struct task *t, const struct task_opts *o, struct sample_set
 	return 0;
 }
 
-static void on_exec_progress(void *data, size_t done, size_t total)
-{
-	(void)total;
-	progress_update(data, done);
-}
-
 /* The completion as the reference keeps it, and its program. */
 static void prepare(const struct he_problems *p, struct sample *s, char **completion,
 		    char **program)
@@ -269,14 +296,44 @@ json_t *he_exec_json(const struct exec_result *r)
 	return j;
 }
 
+static void on_exec_progress(void *data, size_t done, size_t total)
+{
+	(void)total;
+	progress_update(data, done);
+}
+
+int he_run_programs(const struct exec_config *cfg, char *const *programs, size_t n, int quiet,
+		    json_t **recs, struct ie_error *err)
+{
+	struct exec_job *jobs = xcalloc(n + 1, sizeof(*jobs));
+	struct exec_result *res = xcalloc(n + 1, sizeof(*res));
+	struct progress bar;
+	int ret;
+
+	for (size_t i = 0; i < n; i++) {
+		jobs[i].program = programs[i];
+		jobs[i].len = strlen(programs[i]);
+		recs[i] = NULL;
+	}
+	progress_start(&bar, "execute", n, quiet);
+	ret = exec_run_many(cfg, jobs, n, res, on_exec_progress, &bar, err);
+	progress_finish(&bar);
+	for (size_t i = 0; i < n; i++) {
+		if (!ret)
+			recs[i] = he_exec_json(&res[i]);
+		exec_result_release(&res[i]);
+	}
+	free(res);
+	free(jobs);
+	return ret;
+}
+
 static int he_score_batch(struct task *t, struct sample_set *set, const struct task_opts *o,
 			  struct ie_error *err)
 {
-	struct exec_job *jobs = xcalloc(set->n + 1, sizeof(*jobs));
-	struct exec_result *res = xcalloc(set->n + 1, sizeof(*res));
 	char **programs = xcalloc(set->n + 1, sizeof(char *));
+	json_t **recs = xcalloc(set->n + 1, sizeof(json_t *));
 	struct exec_config cfg;
-	struct progress bar;
 	int ret;
 
 	if (o->exec)
@@ -288,46 +345,41 @@ static int he_score_batch(struct task *t, struct sample_set *set, const struct t
 
 		prepare(t->data, &set->v[i], &completion, &programs[i]);
 		json_object_set_new(set->v[i].extra, "completion", json_string(completion));
-		jobs[i].program = programs[i];
-		jobs[i].len = strlen(programs[i]);
 		free(completion);
 	}
-	progress_start(&bar, "execute", set->n, o->quiet);
-	ret = exec_run_many(&cfg, jobs, set->n, res, on_exec_progress, &bar, err);
-	progress_finish(&bar);
+	ret = he_run_programs(&cfg, programs, set->n, o->quiet, recs, err);
 	for (size_t i = 0; i < set->n; i++) {
 		if (!ret) {
-			set->v[i].correct = res[i].status == EXEC_PASSED;
-			json_object_set_new(set->v[i].extra, "exec", he_exec_json(&res[i]));
+			set->v[i].correct = json_is_true(json_object_get(recs[i], "passed"));
+			json_object_set_new(set->v[i].extra, "exec", recs[i]);
 		}
-		exec_result_release(&res[i]);
 		free(programs[i]);
 	}
+	free(recs);
 	free(programs);
-	free(res);
-	free(jobs);
 	return ret;
 }
 
 /* pass@k over problems, from the samples' pass/fail grouped by task id. */
 static json_t *he_aggregate(struct task *t, const struct sample_set *set)
 {
-	size_t *n = xcalloc(set->n + 1, sizeof(size_t)), *c = xcalloc(set->n + 1, sizeof(size_t));
+	const struct he_problems *p = t->data;
 	double *frac = xcalloc(set->n + 1, sizeof(double)), mean, se;
-	size_t problems = 0, passed = 0;
+	size_t problems, passed = 0;
+	struct he_counts hc;
 	json_t *res, *pk;
 
-	(void)t;
+	he_counts_init(&hc, p->n);
 	for (size_t i = 0; i < set->n; i++) {
-		if (i == 0 || strcmp(set->v[i].subtask, set->v[i - 1].subtask))
-			problems++;
-		n[problems - 1]++;
-		c[problems - 1] += set->v[i].correct == 1;
+		const struct he_problem *pb = he_problems_find(p, set->v[i].subtask);
+
+		he_counts_add(&hc, (size_t)(pb - p->v), set->v[i].correct == 1);
 		passed += set->v[i].correct == 1;
 	}
-	pk = he_pass_at_k(n, c, problems);
+	problems = he_counts_pack(&hc);
+	pk = he_pass_at_k(hc.n, hc.c, problems);
 	for (size_t i = 0; i < problems; i++)
-		frac[i] = (double)c[i] / (double)n[i];
+		frac[i] = (double)hc.c[i] / (double)hc.n[i];
 	/* pass@1 is the mean of the per-problem pass rates; its error is theirs. */
 	se = sample_mean_stderr(frac, problems, &mean);
 	res = json_pack("{s:O, s:f, s:I, s:I, s:I, s:s, s:o}", "score",
@@ -335,8 +387,7 @@ static json_t *he_aggregate(struct task *t, const struct sample_set *set)
 			"samples", (json_int_t)set->n, "passed", (json_int_t)passed, "metric",
 			"pass@1 (unbiased estimator), programs run in the sandbox", "pass_at_k", pk);
 	free(frac);
-	free(n);
-	free(c);
+	he_counts_release(&hc);
 	return res;
 }
 

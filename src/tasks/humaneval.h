@@ -39,4 +39,28 @@ json_t *he_pass_at_k(const size_t *n, const size_t *c, size_t problems);
  * exit_code, signal, wall_ms, cpu_ms, peak_kib, isolation, output. */
 json_t *he_exec_json(const struct exec_result *r);
 
+/*
+ * Runs programs[0..n) in the sandbox under cfg, showing an "execute"
+ * progress display unless quiet, and sets recs[i] to program i's
+ * he_exec_json (new references). Returns 0, or exec_run_many's error;
+ * recs are then left NULL.
+ */
+int he_run_programs(const struct exec_config *cfg, char *const *programs, size_t n, int quiet,
+		    json_t **recs, struct ie_error *err);
+
+/* Samples and passes per problem, for pass@k over problems. */
+struct he_counts {
+	size_t *n, *c;   /* by problem: its place in the problem file, until packed */
+	size_t problems; /* entries of n and c */
+};
+
+/* Counts for a file of problems problems, all 0. */
+void he_counts_init(struct he_counts *hc, size_t problems);
+/* One sample of the problem at index problem of the file. */
+void he_counts_add(struct he_counts *hc, size_t problem, int passed);
+/* Keeps only the problems that have samples, in problem-file order (as
+ * he_pass_at_k wants them), and returns how many that is. */
+size_t he_counts_pack(struct he_counts *hc);
+void he_counts_release(struct he_counts *hc);
+
 #endif

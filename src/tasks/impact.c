@@ -435,7 +435,8 @@ static int impact_item(const json_t *rec, struct task_item *out)
 	if (!id || !out->group || !json_is_integer(rel) || !json_is_integer(coh))
 		return -1;
 	snprintf(out->key, sizeof(out->key), "%s", id);
-	out->value = (double)(json_integer_value(rel) + json_integer_value(coh)) / 2;
+	/* Added as reals: a damaged record's huge integers must not overflow. */
+	out->value = ((double)json_integer_value(rel) + (double)json_integer_value(coh)) / 2;
 	return 0;
 }
 

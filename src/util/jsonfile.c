@@ -37,11 +37,15 @@ int json_lines_parse(const char *text, size_t len, const char *path, json_t **ou
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		size_t blank = 0;
 		json_error_t je;
 		json_t *v;
 
 		line++;
-		if (strspn(p, " \t\r") < n) {
+		/* Not strspn: text need not end in a NUL at len. */
+		while (blank < n && (p[blank] == ' ' || p[blank] == '\t' || p[blank] == '\r'))
+			blank++;
+		if (blank < n) {
 			v = json_loadb(p, n, 0, &je);
 			if (!v) {
 				json_decref(arr);

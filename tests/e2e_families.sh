@@ -1,0 +1,58 @@
+# The model families beside LLaMA: a GPT-NeoX decoder (Pythia, Dolly,
+# RedPajama) and a T5 encoder-decoder (Flan-T5, mT0, UL2) made by mkmodel
+# with their tokenizers, each run on MMLU, BBH, HHH and IMPACT subsets end
+# to end, and MMLU, BBH and HHH twice with the same bytes; prompts get BOS and EOS as each
+# model's metadata says, counted against llama.cpp's own tokenizer.
+source "$(dirname "$0")/lib.sh"
+
+LLAMA_BIN="$(dirname "$IE_LLAMA_SERVER")"
+NEOX="$(test_model neox gpt-neox --arch gpt-neox)"
+T5="$(test_model t5 llama-spm --arch t5 --kv-heads 4)"
+JUDGE="$(test_model judge-bpe llama-bpe --seed 7)"
+mkdir -p "$T/data"
+for d in mmlu bbh; do ln -s "$INSTRUCTEVAL_DATA/$d" "$T/data/$d"; done
+for d in hhh impact; do ln -s "$IE_SOURCE_DIR/tests/data/$d" "$T/data/$d"; done
+
+expect_status 2 "$IE_BIN" mkmodel --arch bert --vocab "$IE_VOCAB_DIR/ggml-vocab-llama-spm.gguf" \
+    --out "$T/x.gguf"
+expect_stderr "no architecture 'bert' (llama, gpt-neox or t5)"
+
+for m in "$NEOX" "$T5"; do
+    name="$(basename "$m" .gguf)"
+    # IMPACT's answers are long: one run of it is enough.
+    "$IE_BIN" run --model "$m" --judge "$JUDGE" --tasks mmlu,bbh,hhh,impact --data "$T/data" \
+        --limit 1 --ctx 2048 --threads 2 --quiet --no-store --out "$T/$name.1" >/dev/null
+    "$IE_BIN" run --model "$m" --tasks mmlu,bbh,hhh --data "$T/data" \
+        --limit 1 --ctx 2048 --threads 2 --quiet --no-store --out "$T/$name.2" >/dev/null
+    python3 - "$T/$name.1" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1] + "/samples/impact.jsonl")]
+assert len(recs) == 4 and all(r["output"] is not None and r["scores"] for r in recs), recs
+PY
+    for f in mmlu bbh hhh; do
+        cmp "$T/$name.1/samples/$f.jsonl" "$T/$name.2/samples/$f.jsonl" \
+            || fail "$name: two runs of $f differ"
+    done
+    # Token counts: llama.cpp's tokenizer with the model's BOS rule, and one
+    # EOS more where the model ends its inputs with one (T5).
+    python3 - "$T/$name.1" "$m" "$LLAMA_BIN/llama-tokenize" "$name" <<'PY'
+import json, subprocess, sys
+run, model, tok, name = sys.argv[1:]
+res = json.load(open(run + "/results.json"))
+m = res["model"]
+want = {"neox": (False, False), "t5": (False, True)}[name]
+assert (m["add_bos"], m["add_eos"]) == want, (name, m["add_bos"], m["add_eos"])
+assert ("encoder_decoder" in m) == (name == "t5"), m
+for task in ("mmlu", "bbh"):
+    for line in list(open(f"{run}/samples/{task}.jsonl"))[:3]:
+        r = json.loads(line)
+        out = subprocess.run([tok, "-m", model, "-p", r["prompt"], "--ids", "--log-disable"],
+                             capture_output=True, text=True, check=True).stdout
+        ids = json.loads(out.strip().splitlines()[-1])
+        assert r["prompt_tokens"] == len(ids) + m["add_eos"], (name, task, r["prompt_tokens"],
+                                                               len(ids))
+        assert r["output"] is not None and "error" not in r, r
+print(name, "ok")
+PY
+done
+echo "e2e_families: ok"
