@@ -366,6 +366,12 @@ static json_t *config_json(const struct ie_eval_config *cfg, char **names, size_
 		      bc ? bc->parallel : 0, "chat_template", "protocol",
 		      "reference");
 	json_object_set_new(c, "full_outputs", json_boolean(cfg->full_outputs));
+	/* The model's own template, rendered by llama.cpp (served: the chat
+	 * API's rendering). */
+	if (bc && bc->chat)
+		json_object_set_new(c, "chat_template", json_string("model"));
+	if (bc && bc->chat && bc->system)
+		json_object_set_new(c, "system", json_string(bc->system));
 	if (cfg->set_shots)
 		json_object_set_new(c, "shots", shots_json(cfg, names, n));
 	json_object_set_new(c, "allow_modified_data", json_boolean(cfg->allow_modified_data));
@@ -695,11 +701,20 @@ int ie_prompts_write(const char *name, const char *data_dir, size_t limit, int s
 			const char *label = ops->request_label ? ops->request_label(&t, s, j)
 							       : s->label;
 			char *made;
+			const char *prompt = sample_prompt(&t, s, j, &made);
 			json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "task", name,
 						"subtask", s->subtask, "id", s->id, "prompt",
-						sample_prompt(&t, s, j, &made), "label", label,
-						"shots", s->shots);
+						prompt, "label", label, "shots", s->shots);
+			char *rendered = NULL;
 
+			if (fit && (ret = ie_backend_render(fit, prompt, &rendered, err)) < 0) {
+				free(made);
+				json_decref(rec);
+				goto out;
+			}
+			if (rendered)
+				json_object_set_new(rec, "model_prompt", json_string(rendered));
+			free(rendered);
 			free(made);
 			strbuf_reset(&sb);
 			jsonl_append(&sb, rec);

@@ -110,6 +110,11 @@ struct ie_backend_config {
 	/* Layers offloaded to a GPU back-end; -1: all of them when llama.cpp
 	 * has one (none on a CPU-only build). */
 	int gpu_layers;
+	/* Each prompt as one user turn, after a system turn when system is
+	 * set, in the model's chat format: in process the chat template its
+	 * GGUF carries, served through the chat API. 0: the raw prompts. */
+	int chat;
+	const char *system;
 
 	/* Served models. */
 	const char *model_name;  /* NULL: the server's only model */
@@ -186,6 +191,9 @@ struct ie_backend_ops {
 			struct ie_error *err);
 	void (*info)(struct ie_backend *b, struct ie_backend_info *info);
 	void (*destroy)(struct ie_backend *b);
+	/* The text the model reads for prompt, where the backend makes it
+	 * (a chat template): a new string in *out, else NULL. May be NULL. */
+	int (*render)(struct ie_backend *b, const char *prompt, char **out, struct ie_error *err);
 };
 
 /* Every backend struct starts with this. */
@@ -200,6 +208,10 @@ int ie_backend_open(const struct ie_backend_config *cfg, struct ie_backend **out
 		    struct ie_error *err);
 void ie_backend_free(struct ie_backend *b);
 
+/* The text the model reads for prompt when the backend wraps prompts (a
+ * chat template): *out a new string; NULL when it reads prompt as it is. */
+int ie_backend_render(struct ie_backend *b, const char *prompt, char **out,
+		      struct ie_error *err);
 /* Token count of text as the model sees a whole prompt: with BOS when the
  * model adds one. */
 int ie_backend_count_tokens(struct ie_backend *b, const char *text, int *n,

@@ -76,6 +76,13 @@ void ie_backend_free(struct ie_backend *b)
 		b->ops->destroy(b);
 }
 
+int ie_backend_render(struct ie_backend *b, const char *prompt, char **out,
+		      struct ie_error *err)
+{
+	*out = NULL;
+	return b->ops->render ? b->ops->render(b, prompt, out, err) : 0;
+}
+
 int ie_backend_count_tokens(struct ie_backend *b, const char *text, int *n,
 			    struct ie_error *err)
 {

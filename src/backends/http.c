@@ -646,6 +646,7 @@ static void http_destroy(struct ie_backend *be)
 	}
 	free(hb->model_name);
 	free(hb->spec);
+	free(hb->system);
 	json_decref(hb->fingerprint);
 	json_decref(hb->cand_ids);
 	http_tokenizer_close(hb);
@@ -677,7 +678,8 @@ int http_backend_open(const struct ie_backend_config *cfg, struct ie_backend **o
 	hb->base.ops = &http_ops;
 	hb->safe_token = -1;
 	hb->spec = xstrdup(cfg->model);
-	hb->chat = cfg->api && !strcmp(cfg->api, "chat");
+	hb->chat = cfg->chat || (cfg->api && !strcmp(cfg->api, "chat"));
+	hb->system = cfg->system ? xstrdup(cfg->system) : NULL;
 	if (cfg->api && strcmp(cfg->api, "chat") && strcmp(cfg->api, "completions")) {
 		ret = ie_error_set(err, IE_EUSAGE, "unknown API '%s' (completions or chat)",
 				   cfg->api);

@@ -39,6 +39,7 @@ struct http_be {
 	int n_ep;
 	size_t cap_ep;
 	char *spec;        /* as given */
+	char *system;      /* the system turn of chat requests, or NULL */
 	char *model_name;  /* the served model */
 	char *auth;        /* "Authorization: Bearer ..." or NULL; never printed */
 	int chat;

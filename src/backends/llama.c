@@ -66,6 +66,8 @@ struct llama_be {
 	int reuse;
 	int parallel; /* requests decoded together */
 	int encoder;  /* an encoder-decoder model (T5): each prompt is encoded */
+	const char *chat;   /* the GGUF's chat template, when prompts go in one */
+	char *system;       /* the system turn before them, or NULL */
 	int threads;
 	int64_t decoded; /* prompt tokens put through llama_decode */
 	int gpu_layers;  /* 0 on the CPU */
@@ -101,8 +103,10 @@ static void engine_init(int verbose)
 	done = 1;
 }
 
-/* Tokenizes text into t (replacing its contents). */
-static int tokenize(struct llama_be *lb, const char *text, int add_special, struct tokens *t)
+/* Tokenizes text into t (replacing its contents); parse_special reads
+ * special tokens' texts ("<|user|>") as those tokens. */
+static int tokenize_text(struct llama_be *lb, const char *text, int add_special,
+			 int parse_special, struct tokens *t)
 {
 	size_t len = strlen(text);
 	int32_t n;
@@ -111,16 +115,73 @@ static int tokenize(struct llama_be *lb, const char *text, int add_special, stru
 		return -1;
 	XGROW(t->v, t->cap, len + 2);
 	n = llama_tokenize(lb->vocab, text, (int32_t)len, t->v, (int32_t)t->cap,
-			   add_special, false);
+			   add_special, parse_special);
 	if (n < 0) {
 		XGROW(t->v, t->cap, (size_t)-n);
 		n = llama_tokenize(lb->vocab, text, (int32_t)len, t->v, (int32_t)t->cap,
-				   add_special, false);
+				   add_special, parse_special);
 	}
 	if (n < 0)
 		return -1;
 	t->n = (size_t)n;
 	return 0;
+}
+
+/* Raw text: the benchmark's prompts hold no special tokens, and a text
+ * that looks like one ("<s>") is only text. */
+static int tokenize(struct llama_be *lb, const char *text, int add_special, struct tokens *t)
+{
+	return tokenize_text(lb, text, add_special, 0, t);
+}
+
+/* The prompt as one user turn (after the system turn, if any) in the
+ * model's chat template, ready for the assistant's answer. */
+static int render_chat(struct llama_be *lb, const char *prompt, char **out)
+{
+	struct llama_chat_message msgs[2];
+	size_t n = 0;
+	int32_t len, cap = (int32_t)(2 * strlen(prompt) + 1024);
+	char *buf;
+
+	if (lb->system)
+		msgs[n++] = (struct llama_chat_message){ "system", lb->system };
+	msgs[n++] = (struct llama_chat_message){ "user", prompt };
+	buf = xmalloc((size_t)cap);
+	len = llama_chat_apply_template(lb->chat, msgs, n, true, buf, cap);
+	if (len >= cap) {
+		cap = len + 1;
+		buf = xrealloc(buf, (size_t)cap);
+		len = llama_chat_apply_template(lb->chat, msgs, n, true, buf, cap);
+	}
+	if (len < 0) {
+		free(buf);
+		return -1;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+/* A whole prompt's tokens as the model reads them: with BOS as it adds
+ * one; in a chat template, whose special tokens are read as such and
+ * which may begin with BOS itself (never two, then). */
+static int tokenize_whole(struct llama_be *lb, const char *text, struct tokens *t)
+{
+	llama_token bos = llama_vocab_bos(lb->vocab);
+	char *chat = NULL;
+	int ret;
+
+	if (!lb->chat)
+		return tokenize(lb, text, 1, t);
+	if (render_chat(lb, text, &chat) < 0)
+		return -1;
+	ret = tokenize_text(lb, chat, 1, 1, t);
+	free(chat);
+	if (!ret && t->n >= 2 && bos != LLAMA_TOKEN_NULL && t->v[0] == bos && t->v[1] == bos) {
+		memmove(t->v, t->v + 1, (t->n - 1) * sizeof(*t->v));
+		t->n--;
+	}
+	return ret;
 }
 
 static void text_sha(const char *text, char sha[65])
@@ -149,7 +210,7 @@ static int tokenize_prompt(struct llama_be *lb, const char *text, struct tokens 
 
 	text_sha(text, sha);
 	if (!(e = memo_find(lb, sha)))
-		return tokenize(lb, text, 1, t);
+		return tokenize_whole(lb, text, t);
 	XGROW(t->v, t->cap, e->t.n + 1);
 	memcpy(t->v, e->t.v, e->t.n * sizeof(*t->v));
 	t->n = e->t.n;
@@ -171,7 +232,7 @@ static int lb_count_tokens(struct ie_backend *b, const char *text, int *n, struc
 		lb->memo = xcalloc(MEMO_SIZE, sizeof(*lb->memo));
 	e = &lb->memo[lb->memo_next];
 	lb->memo_next = (lb->memo_next + 1) % MEMO_SIZE;
-	if (tokenize(lb, text, 1, &e->t) < 0) {
+	if (tokenize_whole(lb, text, &e->t) < 0) {
 		free(e->t.v);
 		memset(&e->t, 0, sizeof(e->t));
 		return ie_error_set(err, IE_EMODEL, "cannot tokenize a text of %zu bytes",
@@ -317,7 +378,8 @@ static size_t shared_tokens(struct llama_be *lb, const struct ie_request *r,
 {
 	size_t n = 0;
 
-	if (!r->shared_len || r->shared_len >= strlen(r->prompt))
+	/* In a chat turn the block is not where the prompt's tokens begin. */
+	if (!r->shared_len || r->shared_len >= strlen(r->prompt) || lb->chat)
 		return 0;
 	/* Sorted neighbours share their block: tokenize it once for them. */
 	if (!lb->scratch_head || strlen(lb->scratch_head) != r->shared_len ||
@@ -855,6 +917,12 @@ static int lb_identity(struct ie_backend *b, const struct ie_hash_memo *memo, js
 			 "sha256", sha, "ctx", lb->n_ctx, "attention", "exact");
 	/* A GPU's kernels are chosen by batch shape: nothing there is known to
 	 * give the CPU's bits, or the same bits for every batch size. */
+	/* A chat template changes every prompt: which one, and the system turn. */
+	if (lb->chat) {
+		text_sha(lb->chat, sha);
+		json_object_set_new(*out, "chat", json_pack("{s:s, s:s?}", "template_sha256", sha,
+							    "system", lb->system));
+	}
 	if (lb->gpu_layers) {
 		json_object_set_new(*out, "gpu_layers", json_integer(lb->gpu_layers));
 		json_object_set_new(*out, "batch", json_integer(lb->n_batch));
@@ -904,7 +972,19 @@ static void lb_destroy(struct ie_backend *b)
 		free(lb->memo[i].t.v);
 	free(lb->memo);
 	free(lb->path);
+	free(lb->system);
 	free(lb);
+}
+
+static int lb_render(struct ie_backend *b, const char *prompt, char **out, struct ie_error *err)
+{
+	struct llama_be *lb = (struct llama_be *)b;
+
+	*out = NULL;
+	if (lb->chat && render_chat(lb, prompt, out) < 0)
+		return ie_error_set(err, IE_EMODEL, "the chat template of '%s' cannot render a "
+				    "prompt", lb->path);
+	return 0;
 }
 
 static const struct ie_backend_ops llama_ops = {
@@ -913,6 +993,7 @@ static const struct ie_backend_ops llama_ops = {
 	.count_tokens = lb_count_tokens,
 	.submit = lb_submit,
 	.identity = lb_identity,
+	.render = lb_render,
 	.info = lb_info,
 	.destroy = lb_destroy,
 };
@@ -1036,6 +1117,13 @@ int llama_backend_open(const struct ie_backend_config *cfg, struct ie_backend **
 	 * encode_prompt): no reuse, one request at a time. */
 	if (lb->encoder)
 		lb->reuse = 0;
+	if (cfg->chat && !(lb->chat = llama_model_chat_template(lb->model, NULL))) {
+		ret = ie_error_set(err, IE_EUSAGE, "'%s' carries no chat template "
+				   "(tokenizer.chat_template)", cfg->model);
+		goto fail;
+	}
+	if (cfg->system)
+		lb->system = xstrdup(cfg->system);
 	if (llama_model_meta_val_str(lb->model, "general.name", lb->name, sizeof(lb->name)) < 0)
 		snprintf(lb->name, sizeof(lb->name), "%s", path_base(cfg->model));
 	if ((ret = open_context(lb, cfg, err)) < 0)

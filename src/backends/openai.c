@@ -165,6 +165,19 @@ static json_t *llama_scores(struct http_be *hb, const struct ie_request *r, cons
 	return o;
 }
 
+/* The chat turns of a prompt: the system turn when one is set, then the
+ * prompt as the user's. */
+static json_t *chat_messages(const struct http_be *hb, const char *prompt)
+{
+	json_t *m = json_array();
+
+	if (hb->system)
+		json_array_append_new(m, json_pack("{s:s, s:s}", "role", "system", "content",
+						   hb->system));
+	json_array_append_new(m, json_pack("{s:s, s:s}", "role", "user", "content", prompt));
+	return m;
+}
+
 static json_t *openai_body(struct http_be *hb, const struct ie_request *r)
 {
 	const struct ie_gen_params *g = &r->gen;
@@ -172,8 +185,7 @@ static json_t *openai_body(struct http_be *hb, const struct ie_request *r)
 	json_t *o = json_pack("{s:s}", "model", hb->model_name);
 
 	if (hb->chat)
-		json_object_set_new(o, "messages", json_pack("[{s:s, s:s}]", "role", "user",
-							     "content", r->prompt));
+		json_object_set_new(o, "messages", chat_messages(hb, r->prompt));
 	else
 		json_object_set_new(o, "prompt", json_string(r->prompt));
 	json_object_set_new(o, "max_tokens", json_integer(scores ? 1 : g->max_new_tokens));
@@ -208,7 +220,7 @@ const char *http_request_body(struct http_be *hb, const struct ie_request *r, in
 	} else if (r->kind == IE_REQ_NEXT_SCORES && !hb->chat) {
 		o = llama_scores(hb, r, state);
 	} else if (hb->chat && step == 0) {
-		o = json_pack("{s:[{s:s, s:s}]}", "messages", "role", "user", "content", r->prompt);
+		o = json_pack("{s:o}", "messages", chat_messages(hb, r->prompt));
 		path = "/apply-template";
 	} else if (r->kind == IE_REQ_NEXT_SCORES) {
 		struct ie_request templated = *r;
@@ -953,6 +965,8 @@ int http_identity(struct ie_backend *be, const struct ie_hash_memo *memo, json_t
 	*out = json_pack("{s:s, s:s, s:s, s:O, s:s}", "backend", "http", "api",
 			 hb->chat ? "chat" : "completions", "model", hb->model_name, "server",
 			 hb->fingerprint, "token_counts", counters[hb->counter]);
+	if (hb->system)
+		json_object_set_new(*out, "system", json_string(hb->system));
 	return 0;
 }
 

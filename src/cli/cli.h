@@ -67,6 +67,8 @@ enum {
 	OPT_TOKENIZER,
 	OPT_TIMEOUT,
 	OPT_RETRIES,
+	OPT_CHAT_TEMPLATE,
+	OPT_SYSTEM,
 	OPT_EXEC_TIMEOUT,
 	OPT_EXEC_WORKERS,
 	OPT_REQUIRE_ISOLATION,
@@ -91,7 +93,9 @@ enum {
 	{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },         \
 	{ "tokenizer", required_argument, NULL, OPT_TOKENIZER },             \
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },                 \
-	{ "retries", required_argument, NULL, OPT_RETRIES }
+	{ "retries", required_argument, NULL, OPT_RETRIES },                 \
+	{ "chat-template", no_argument, NULL, OPT_CHAT_TEMPLATE },           \
+	{ "system", required_argument, NULL, OPT_SYSTEM }
 
 extern const char cli_model_help[];
 

@@ -140,6 +140,10 @@ const char cli_model_help[] =
 	"  --gpu-layers N       layers on the GPU, when llama.cpp was built with a GPU\n"
 	"                       back-end (./setup.sh cuda|vulkan); default: all\n"
 	"  --verbose            show llama.cpp's own log\n"
+	"  --chat-template      each prompt as one user turn in the model's chat format\n"
+	"                       (the template its GGUF carries; served: the chat API);\n"
+	"                       default: the reference's raw prompts. Recorded.\n"
+	"  --system TEXT        with --chat-template, a system turn before each prompt\n"
 	"\nServed models (--model http(s)://host:port[/v1][,URL...]):\n"
 	"  --model-name NAME    the served model (default: the server's only one)\n"
 	"  --api completions|chat  the endpoint (default completions; chat sends the\n"
@@ -204,6 +208,12 @@ int cli_model_option(const char *cmd, int c, const char *arg, struct ie_backend_
 		return 1;
 	case OPT_MODEL_NAME:
 		cfg->model_name = arg;
+		return 1;
+	case OPT_CHAT_TEMPLATE:
+		cfg->chat = 1;
+		return 1;
+	case OPT_SYSTEM:
+		cfg->system = arg;
 		return 1;
 	case OPT_API:
 		if (strcmp(arg, "completions") && strcmp(arg, "chat")) {

@@ -100,6 +100,10 @@ void leaderboard_settings(const json_t *run, const char *task, int with_shots, s
 	if (!strcmp(task, "humaneval") && json_integer_value(json_object_get(he, "samples")) > 1)
 		strbuf_addf(sb, "%ssamples=%lld", sb->len ? ", " : "",
 			    (long long)json_integer_value(json_object_get(he, "samples")));
+	if (json_is_string(json_object_get(config, "chat_template")))
+		strbuf_addf(sb, "%schat template", sb->len ? ", " : "");
+	if (json_object_get(config, "system"))
+		strbuf_addf(sb, "%ssystem prompt", sb->len ? ", " : "");
 	if (modified_data(results))
 		strbuf_addf(sb, "%smodified data", sb->len ? ", " : "");
 }

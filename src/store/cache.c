@@ -214,6 +214,12 @@ static void cb_destroy(struct ie_backend *b)
 	free(cb);
 }
 
+static int cb_render(struct ie_backend *b, const char *prompt, char **out,
+		     struct ie_error *err)
+{
+	return ie_backend_render(((struct cache_be *)b)->inner, prompt, out, err);
+}
+
 static const struct ie_backend_ops cache_ops = {
 	.name = "cache",
 	.caps = cb_caps,
@@ -222,6 +228,7 @@ static const struct ie_backend_ops cache_ops = {
 	.identity = cb_identity,
 	.info = cb_info,
 	.destroy = cb_destroy,
+	.render = cb_render,
 };
 
 struct ie_backend *cache_backend_new(struct ie_backend *inner, struct store *st,
