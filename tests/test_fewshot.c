@@ -294,6 +294,67 @@ static void mmlu_pools_within_groups(void **state)
 	sample_set_release(&set);
 }
 
+/* MMLU's and CRASS's letter likelihood, read from the generation's first
+ * pass, is what next-token score requests on the same prompts give for
+ * the letters (with this SPM vocabulary "A" alone is the token that follows
+ * "Answer:" in " A"), bit for bit, and it picks the likeliest letter. */
+static void check_letters(const struct task_ops *ops)
+{
+	static const char *const letters[] = { "A", "B", "C", "D" };
+	const char *data = getenv("INSTRUCTEVAL_DATA");
+	struct task_opts o = { .fit = model, .limit = 1, .quiet = 1 };
+	struct sample_set set = { 0 };
+	struct ie_error err = { 0 };
+	struct task t = { 0 };
+	struct ie_request *q;
+	char **made;
+	size_t agree = 0;
+
+	assert_non_null(data);
+	assert_int_equal(task_load(&t, ops, data, &err), 0);
+	assert_int_equal(ops->build(&t, &o, &set, &err), 0);
+	assert_int_equal(sample_set_submit(&t, &set, model, "test", 1, &err), 0);
+	q = xcalloc(set.n, sizeof(*q));
+	made = xcalloc(set.n, sizeof(*made));
+	for (size_t i = 0; i < set.n; i++) {
+		ops->score(&t, &set.v[i]);
+		q[i].kind = IE_REQ_NEXT_SCORES;
+		q[i].prompt = sample_prompt(&t, &set.v[i], 0, &made[i]);
+		if (!made[i])
+			q[i].prompt = made[i] = xstrdup(q[i].prompt);
+		q[i].candidates = letters;
+		q[i].n_candidates = set.v[i].reqs[0].n_candidates;
+	}
+	assert_int_equal(ie_backend_submit(model, q, set.n, NULL, NULL, &err), 0);
+	for (size_t i = 0; i < set.n; i++) {
+		const struct ie_request *g = &set.v[i].reqs[0];
+		size_t best = 0;
+
+		assert_true(g->n_candidates >= 3 && g->res.scores && q[i].res.scores);
+		for (size_t c = 0; c < g->n_candidates; c++) {
+			assert_true(g->res.scores[c] == q[i].res.scores[c]);
+			if (q[i].res.scores[c] > q[i].res.scores[best])
+				best = c;
+		}
+		assert_int_equal(set.v[i].letter_correct, set.v[i].label[0] == "ABCD"[best]);
+		agree++; /* every sample compared */
+		ie_request_release(&q[i]);
+		free(made[i]);
+	}
+	assert_true(agree == set.n && set.n >= 1);
+	free(q);
+	free(made);
+	sample_set_release(&set);
+	task_release(&t);
+}
+
+static void letter_likelihood_is_next_token_scores(void **state)
+{
+	(void)state;
+	check_letters(&mmlu_task);
+	check_letters(&crass_task);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +364,7 @@ int main(void)
 		cmocka_unit_test(prefix_scoring),
 		cmocka_unit_test(mmlu_loader_builds_protocol_prompts),
 		cmocka_unit_test(mmlu_pools_within_groups),
+		cmocka_unit_test(letter_likelihood_is_next_token_scores),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -74,6 +74,27 @@ static void pass_at_k_over_problems(void **state)
 	json_decref(pk);
 }
 
+/* Samples in any order are counted by problem; packing keeps the problem
+ * file's order and drops the problems without samples. */
+static void counts_group_by_problem(void **state)
+{
+	static const size_t problem[] = { 4, 1, 4, 1, 4 };
+	static const int passed[] = { 1, 0, 0, 1, 1 };
+	struct he_counts hc;
+
+	(void)state;
+	he_counts_init(&hc, 6);
+	for (size_t i = 0; i < 5; i++)
+		he_counts_add(&hc, problem[i], passed[i]);
+	assert_int_equal(he_counts_pack(&hc), 2);
+	assert_int_equal(hc.problems, 2);
+	assert_int_equal(hc.n[0], 2);
+	assert_int_equal(hc.c[0], 1);
+	assert_int_equal(hc.n[1], 3);
+	assert_int_equal(hc.c[1], 2);
+	he_counts_release(&hc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -81,6 +102,7 @@ int main(void)
 		cmocka_unit_test(program_is_prompt_completion_tests_check),
 		cmocka_unit_test(reference_temperatures),
 		cmocka_unit_test(pass_at_k_over_problems),
+		cmocka_unit_test(counts_group_by_problem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,6 +77,28 @@ static void standard_errors(void **state)
 	assert_near(mean_stderr(se, 0), 0.0, 0);
 }
 
+/* Each group with items counts once, whatever its size; empty ones not
+ * at all. */
+static void macro_average_of_groups(void **state)
+{
+	struct acc g[3] = { { 0 } };
+	double score, se, errs[2];
+
+	(void)state;
+	for (int i = 0; i < 10; i++)
+		acc_add(&g[0], i < 5);
+	for (int i = 0; i < 1000; i++)
+		acc_add(&g[2], i < 100);
+	acc_macro(g, 3, &score, &se);
+	errs[0] = acc_stderr(&g[0]);
+	errs[1] = acc_stderr(&g[2]);
+	assert_near(score, (0.5 + 0.1) / 2, 1e-12);
+	assert_near(se, mean_stderr(errs, 2), 1e-15);
+	acc_macro(g + 1, 1, &score, &se);
+	assert_near(score, 0.0, 0);
+	assert_near(se, 0.0, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -84,6 +106,7 @@ int main(void)
 		cmocka_unit_test(strict_rule_takes_the_first_standalone_digit),
 		cmocka_unit_test(passk_matches_the_binomial_form),
 		cmocka_unit_test(standard_errors),
+		cmocka_unit_test(macro_average_of_groups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,33 @@ static void complete_len_cuts_a_started_character(void **state)
 	assert_int_equal(utf8_complete_len("a\xFF", 2), 2);
 	assert_int_equal(utf8_complete_len("\xE0\x80", 2), 2);
 	assert_int_equal(utf8_complete_len("\x80\xC3", 2), 1);
+}
+
+/* The decoder takes well-formed sequences only (table 3-7), and the
+ * encoder writes back what it read. */
+static void utf8_decode_and_encode(void **state)
+{
+	static const char *const good[] = { "A", "\xC3\xA9", "\xE2\x82\xAC", "\xED\x9F\xBF",
+					    "\xF0\x9F\x98\x80", "\xF4\x8F\xBF\xBF" };
+	static const uint32_t cps[] = { 0x41, 0xE9, 0x20AC, 0xD7FF, 0x1F600, 0x10FFFF };
+	static const char *const bad[] = { "\x80", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80",
+					   "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xE2\x82" };
+	char out[4];
+	uint32_t cp;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		size_t n = strlen(good[i]);
+
+		assert_int_equal(utf8_decode(good[i], n, &cp), n);
+		assert_int_equal(cp, cps[i]);
+		assert_int_equal(utf8_encode(cp, out), n);
+		assert_memory_equal(out, good[i], n);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(utf8_decode(bad[i], strlen(bad[i]), &cp), 0);
+	/* the length bounds the sequence, not the NUL */
+	assert_int_equal(utf8_decode("\xE2\x82\xAC", 2, &cp), 0);
 }
 
 /* settled(text, label): the verdict of "starts with label" can no longer
@@ -223,6 +251,7 @@ int main(void)
 		cmocka_unit_test(strip_like_python),
 		cmocka_unit_test(utf8_repair_like_python_replace),
 		cmocka_unit_test(complete_len_cuts_a_started_character),
+		cmocka_unit_test(utf8_decode_and_encode),
 		cmocka_unit_test(match_settles_like_the_protocol),
 		cmocka_unit_test(sha256_known_digests),
 		cmocka_unit_test(atomic_write_replaces_whole_file),

@@ -78,7 +78,11 @@ struct ie_request {
 	size_t shared_len;
 	struct ie_gen_params gen;
 	/* IE_REQ_NEXT_SCORES: each candidate is encoded alone, without special
-	 * tokens, and its first token is scored. */
+	 * tokens, and its first token is scored. IE_REQ_GENERATE: each is a
+	 * continuation of the prompt (" A"), its token the first after the
+	 * prompt's own when both are tokenized together, and res.scores gets
+	 * their log-probabilities at the prompt's end from the pass that gives
+	 * the first generated token (stays NULL where a backend cannot). */
 	const char *const *candidates;
 	size_t n_candidates;
 

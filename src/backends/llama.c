@@ -528,6 +528,8 @@ static void finish_text(struct llama_be *lb, struct ie_request *r, const struct 
 	r->res.n_new_tokens = (int)out->n;
 }
 
+static void continuation_scores(struct llama_be *lb, struct ie_request *r, const float *logits);
+
 static int generate(struct llama_be *lb, struct ie_request *r)
 {
 	const struct ie_gen_params *gp = &r->gen;
@@ -541,6 +543,8 @@ static int generate(struct llama_be *lb, struct ie_request *r)
 		const float *logits = llama_get_logits_ith(lb->ctx, out.n ? 0 : -1);
 		llama_token tok = (llama_token)sampler_pick(&smp, logits, n_vocab);
 
+		if (!out.n && r->n_candidates)
+			continuation_scores(lb, r, logits);
 		if (!accept_token(lb, gp, &out, tok))
 			break;
 		if (lb->cache.n + 2 > (size_t)lb->n_ctx)
@@ -571,6 +575,57 @@ static void next_scores(struct llama_be *lb, struct ie_request *r, const float *
 		r->res.scores[i] = (double)logits[t.v[0]] - lse;
 	}
 	free(t.v);
+}
+
+/* The token of continuation cont after text: the first after text's own
+ * tokens when text + cont is tokenized. Only the text's last line is
+ * tokenized: the tokenizers split at line ends, so the lines before do not
+ * move where the continuation's token starts (tests/e2e_letters.sh checks
+ * it against whole prompts). -1 when the tokens do not extend the text's. */
+static llama_token continuation_token(struct llama_be *lb, const char *text, const char *cont)
+{
+	const char *nl = strrchr(text, '\n'), *tail = nl ? nl + 1 : text;
+	struct tokens a = { 0 }, b = { 0 };
+	struct strbuf joined = STRBUF_INIT;
+	llama_token tok = -1;
+	int special = lb->chat != NULL;
+
+	strbuf_addf(&joined, "%s%s", tail, cont);
+	if (tokenize_text(lb, tail, 0, special, &a) == 0 &&
+	    tokenize_text(lb, joined.buf, 0, special, &b) == 0 && b.n > a.n &&
+	    !memcmp(a.v, b.v, a.n * sizeof(*a.v)))
+		tok = b.v[a.n];
+	strbuf_release(&joined);
+	free(a.v);
+	free(b.v);
+	return tok;
+}
+
+/* A generation's continuation scores, from the logits at the prompt's end
+ * (see ie_request.candidates); none when a token cannot be found. */
+static void continuation_scores(struct llama_be *lb, struct ie_request *r, const float *logits)
+{
+	int n_vocab = llama_vocab_n_tokens(lb->vocab);
+	double lse = sampler_logsumexp(logits, n_vocab);
+	double *scores = xcalloc(r->n_candidates + 1, sizeof(double));
+	char *chat = NULL;
+	const char *text = r->prompt;
+
+	if (lb->chat && render_chat(lb, r->prompt, &chat) == 0)
+		text = chat;
+	for (size_t i = 0; i < r->n_candidates; i++) {
+		llama_token tok = continuation_token(lb, text, r->candidates[i]);
+
+		if (tok < 0 || tok >= n_vocab) {
+			free(scores);
+			scores = NULL;
+			break;
+		}
+		scores[i] = (double)logits[tok] - lse;
+	}
+	free(chat);
+	free(r->res.scores);
+	r->res.scores = scores;
 }
 
 /* Tokenizes r's prompt into p; fails r and returns -1 when it cannot run. */
@@ -677,6 +732,8 @@ static void take_logits(struct llama_be *lb, struct slot *s, const float *logits
 		next_scores(lb, s->r, logits);
 		return;
 	}
+	if (!s->out.n && s->r->n_candidates)
+		continuation_scores(lb, s->r, logits);
 	if (s->r->gen.max_new_tokens <= 0)
 		return;
 	tok = (llama_token)sampler_pick(&s->smp, logits, n_vocab);

@@ -259,8 +259,7 @@ static int same_request(const struct sandbox *sb, const struct exec_config *cfg)
 
 /* The sandbox for cfg, set up on first use; the returned one never
  * changes afterwards and lives as long as the process. */
-int sandbox_get(const struct exec_config *cfg, const struct sandbox **out,
-		       struct ie_error *err)
+int sandbox_get(const struct exec_config *cfg, const struct sandbox **out, struct ie_error *err)
 {
 	struct sandbox *sb = NULL;
 	int rc = 0;

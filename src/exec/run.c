@@ -312,7 +312,7 @@ static void judge(const struct collected *c, const char *token, int runner_statu
 }
 
 int sandbox_run(const struct sandbox *sb, int namespaces, const struct exec_config *cfg,
-			const struct exec_job *job, struct exec_result *res, struct ie_error *err)
+		const struct exec_job *job, struct exec_result *res, struct ie_error *err)
 {
 	char token[EXEC_TOKEN_LEN + 1];
 	char *private_dir = NULL, *home = NULL, *tmpdir = NULL;

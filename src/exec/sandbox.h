@@ -54,8 +54,7 @@ int exec_config_check(const struct exec_config *cfg, struct ie_error *err);
  * Returns 0, or IE_EEVAL when nothing works or cfg->require_isolation
  * cannot be met (*out is set all the same). Thread-safe.
  */
-int sandbox_get(const struct exec_config *cfg, const struct sandbox **out,
-		struct ie_error *err);
+int sandbox_get(const struct exec_config *cfg, const struct sandbox **out, struct ie_error *err);
 
 /*
  * Runs job in sb, with namespaces or the fallback as namespaces says,

@@ -66,6 +66,9 @@ void report_print_scores(FILE *f, const json_t *results)
 
 		print_row(f, task, s, 0,
 			  json_object_get(json_object_get(results, "counts"), task));
+		if (json_object_get(s, "letter_likelihood"))
+			print_row(f, "(letter likelihood, not the board's)",
+				  json_object_get(s, "letter_likelihood"), 2, NULL);
 		json_object_foreach(json_object_get(s, "categories"), name, c)
 			print_row(f, name, c, 2, NULL);
 	}

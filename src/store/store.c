@@ -700,7 +700,10 @@ int store_cache_get(struct store *s, const char *key, struct ie_request *r,
 		ret = damaged_row(s, key, "does not match its check", err);
 		goto out;
 	}
-	if ((blob ? blob_len : 0) != 8 * r->n_candidates || (r->n_candidates && !blob)) {
+	/* A generation's continuation scores may be missing (a server that
+	 * gave none): then none, and not a damaged row. */
+	if (!(r->kind == IE_REQ_GENERATE && !blob) &&
+	    ((blob ? blob_len : 0) != 8 * r->n_candidates || (r->n_candidates && !blob))) {
 		ret = damaged_row(s, key, "has a different number of scores than candidates", err);
 		goto out;
 	}
@@ -713,7 +716,7 @@ int store_cache_get(struct store *s, const char *key, struct ie_request *r,
 	free(r->res.error);
 	memset(&r->res, 0, sizeof(r->res));
 	r->res.text = text ? xstrndup(text, text_len) : NULL;
-	if (r->n_candidates) {
+	if (r->n_candidates && blob) {
 		r->res.scores = xcalloc(r->n_candidates, sizeof(double));
 		for (size_t i = 0; i < r->n_candidates; i++) {
 			uint64_t bits = 0;

@@ -110,7 +110,7 @@ static int add_row(struct fewshot_group *g, struct pyrandom *rng, char *line, co
 	label[0] = "ABCD"[answer];
 	query = crass_query(f[2], f[3], opts, n);
 	strbuf_addf(&id, "crass/%zu", index);
-	fewshot_add_item(g, id.buf, query, label);
+	fewshot_add_lettered(g, id.buf, query, label, (int)n);
 	strbuf_release(&id);
 	free(query);
 	for (size_t i = 0; i < n; i++)

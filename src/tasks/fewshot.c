@@ -34,6 +34,17 @@ void fewshot_add_item(struct fewshot_group *g, const char *id, const char *query
 	e->answer = xstrdup(label);
 }
 
+void fewshot_add_lettered(struct fewshot_group *g, const char *id, const char *query,
+			  const char *label, int n_options)
+{
+	fewshot_add_item(g, id, query, label);
+	g->items[g->n_items - 1].n_options = n_options > 4 ? 4 : n_options;
+}
+
+/* The continuations whose tokens are the letters, as harnesses that score
+ * likelihoods split context and continuation: space and letter. */
+static const char *const letter_continuations[] = { " A", " B", " C", " D" };
+
 char *fewshot_prompt(const struct fewshot_group *g, const struct fewshot_example *item, int k)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -94,6 +105,10 @@ static int add_sample(const struct fewshot *fs, size_t gi, size_t i, const struc
 	s->from[1] = i;
 	sample_set_requests(s, IE_REQ_GENERATE, NULL, 1);
 	s->reqs[0].gen.max_new_tokens = fs->max_new_tokens;
+	if (item->n_options) {
+		s->reqs[0].candidates = letter_continuations;
+		s->reqs[0].n_candidates = (size_t)item->n_options;
+	}
 	if (fs->decide && !o->full_outputs)
 		s->reqs[0].gen.decide_label = s->label;
 	return o->fit ? 0 : fit_sample(fs, s, NULL, err);
@@ -117,11 +132,26 @@ int fewshot_build(const struct fewshot *fs, const struct task_opts *o, struct sa
 	return ret;
 }
 
+/* The likeliest letter (the first on ties) against the label. */
+static void score_letters(struct sample *s)
+{
+	const struct ie_request *r = &s->reqs[0];
+	size_t best = 0;
+
+	if (!r->n_candidates || !r->res.scores || r->res.status < 0)
+		return;
+	for (size_t i = 1; i < r->n_candidates; i++)
+		if (r->res.scores[i] > r->res.scores[best])
+			best = i;
+	s->letter_correct = s->label[0] == "ABCD"[best] && !s->label[1];
+}
+
 void fewshot_score(struct sample *s)
 {
 	const struct ie_request *r = &s->reqs[0];
 	char *out;
 
+	score_letters(s);
 	if (r->res.status < 0 || !r->res.text) {
 		s->correct = 0;
 		return;
@@ -129,6 +159,25 @@ void fewshot_score(struct sample *s)
 	out = text_strip(r->res.text);
 	s->correct = text_starts_with(out, s->label);
 	free(out);
+}
+
+/* The letter-likelihood accuracy beside the reference's score, where the
+ * samples have one. */
+static void add_letter_accuracy(const struct sample_set *set, json_t *res)
+{
+	struct acc letters = { 0 };
+	json_t *j;
+
+	for (size_t i = 0; i < set->n; i++)
+		if (set->v[i].letter_correct >= 0)
+			acc_add(&letters, set->v[i].letter_correct == 1);
+	if (!letters.n)
+		return;
+	j = acc_json(&letters);
+	json_object_set_new(j, "metric", json_string("the label's letter is the likeliest "
+						     "next token at the prompt's end (not the "
+						     "leaderboard's number)"));
+	json_object_set_new(res, "letter_likelihood", j);
 }
 
 json_t *fewshot_aggregate(const struct sample_set *set)
@@ -143,6 +192,7 @@ json_t *fewshot_aggregate(const struct sample_set *set)
 		acc_add(acc_groups_get(&by_task, set->v[i].subtask), set->v[i].correct == 1);
 	}
 	res = acc_json(&all);
+	add_letter_accuracy(set, res);
 	for (size_t i = 0; i < by_task.n; i++)
 		json_object_set_new(sub, by_task.names[i], acc_json(&by_task.accs[i]));
 	json_object_set_new(res, "subtasks", sub);
@@ -176,6 +226,17 @@ void fewshot_record(struct task *t, const struct sample *s, json_t *rec)
 		json_object_set_new(rec, "stopped_early", json_boolean(stopped_early(r)));
 	json_object_set_new(rec, "label", json_string(s->label));
 	json_object_set_new(rec, "correct", json_boolean(s->correct == 1));
+	if (r->n_candidates && r->res.scores) {
+		json_t *lp = json_object();
+
+		for (size_t i = 0; i < r->n_candidates; i++) {
+			char letter[2] = { "ABCD"[i], '\0' };
+
+			json_object_set_new(lp, letter, json_real(r->res.scores[i]));
+		}
+		json_object_set_new(rec, "letter_logprobs", lp);
+		json_object_set_new(rec, "letter_correct", json_boolean(s->letter_correct == 1));
+	}
 	json_object_set_new(rec, "prompt_tokens", json_integer(r->res.n_prompt_tokens));
 	record_error(s, rec);
 }

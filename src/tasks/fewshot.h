@@ -19,6 +19,8 @@ struct fewshot_example {
 	char *query;  /* the example text, ending in "Answer:" */
 	char *answer; /* label (test items) or the answer shown (exemplars) */
 	char *id;     /* test items only */
+	int n_options; /* answered by a letter among the first n_options of
+			* A, B, C, D; 0: not lettered */
 };
 
 struct fewshot_group {
@@ -46,6 +48,11 @@ struct fewshot_group *fewshot_add_group(struct fewshot *fs, const char *name,
 /* Adds a test item (strings copied). */
 void fewshot_add_item(struct fewshot_group *g, const char *id, const char *query,
 		      const char *label);
+/* Adds a test item answered by one of n_options letters: its sample also
+ * scores the letters' likelihood at the prompt's end (PROTOCOL.md's
+ * letter likelihood), from the same pass as the first generated token. */
+void fewshot_add_lettered(struct fewshot_group *g, const char *id, const char *query,
+			  const char *label, int n_options);
 /* The prompt of item with k shots (caller frees). */
 char *fewshot_prompt(const struct fewshot_group *g, const struct fewshot_example *item, int k);
 /* Builds one greedy generation sample per item (a group is a subtask for

@@ -162,7 +162,7 @@ static void add_item(struct fewshot_group *g, char *const *f, size_t index)
 	char *query = mmlu_query(f);
 
 	strbuf_addf(&id, "%s/%zu", g->name, index);
-	fewshot_add_item(g, id.buf, query, f[5]);
+	fewshot_add_lettered(g, id.buf, query, f[5], 4);
 	strbuf_release(&id);
 	free(query);
 }

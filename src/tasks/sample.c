@@ -19,6 +19,7 @@ struct sample *sample_set_add(struct sample_set *set)
 	s = &set->v[set->n++];
 	memset(s, 0, sizeof(*s));
 	s->correct = -1;
+	s->letter_correct = -1;
 	return s;
 }
 

@@ -51,6 +51,9 @@ struct sample {
 	size_t n_reqs;
 	/* Scores, set by the task's score(). */
 	int correct;     /* 1 or 0; -1 before scoring */
+	/* Lettered multiple choice: 1 or 0 by the letters' likelihood at the
+	 * prompt's end; -1 where there is none. */
+	int letter_correct;
 	double value;    /* a task's numeric score where it has one */
 	/* Task-specific data and record fields (owned; may be NULL). */
 	json_t *extra;

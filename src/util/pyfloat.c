@@ -15,6 +15,17 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
+/* Moves *i past the ASCII digits at s + *i; returns how many. */
+static size_t skip_digits(const char *s, size_t *i)
+{
+	size_t n = 0;
+
+	while (s[*i + n] >= '0' && s[*i + n] <= '9')
+		n++;
+	*i += n;
+	return n;
+}
+
 /*
  * float(text) for the code points t[0..n): true and *out when Python would
  * accept it. Python maps Unicode white space to ' ' and Unicode decimal
@@ -79,32 +90,19 @@ bool pyfloat_parse(const uint32_t *t, size_t n, double *out)
 		}
 	}
 	{
-		size_t digits = 0;
+		size_t digits = skip_digits(s, &i);
 
-		while (s[i] >= '0' && s[i] <= '9') {
-			i++;
-			digits++;
-		}
 		if (s[i] == '.') {
 			i++;
-			while (s[i] >= '0' && s[i] <= '9') {
-				i++;
-				digits++;
-			}
+			digits += skip_digits(s, &i);
 		}
 		if (!digits)
 			goto out;
 		if (s[i] == 'e' || s[i] == 'E') {
-			size_t exp_digits = 0;
-
 			i++;
 			if (s[i] == '+' || s[i] == '-')
 				i++;
-			while (s[i] >= '0' && s[i] <= '9') {
-				i++;
-				exp_digits++;
-			}
-			if (!exp_digits)
+			if (!skip_digits(s, &i))
 				goto out;
 		}
 		if (i != e)

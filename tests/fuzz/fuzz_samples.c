@@ -66,11 +66,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_cstr(data, size);
 	struct ie_error err = { 0 };
-	size_t *n = xcalloc(problems.n + 1, sizeof(size_t)), *c = xcalloc(problems.n + 1, sizeof(size_t));
-	size_t m = 0, i;
+	struct he_counts hc;
 	struct strbuf out = STRBUF_INIT;
 	json_t *recs = NULL, *r, *pk;
+	size_t i;
 
+	he_counts_init(&hc, problems.n);
 	if (json_lines_parse(text, size, "samples.jsonl", &recs, &err) < 0)
 		goto out;
 	json_array_foreach(recs, i, r) {
@@ -89,23 +90,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(program);
 		json_object_set_new(r, "completion", json_string(post));
 		free(post);
-		n[pb - problems.v]++;
-		c[pb - problems.v] += json_is_true(json_object_get(r, "passed"));
+		he_counts_add(&hc, (size_t)(pb - problems.v),
+			      json_is_true(json_object_get(r, "passed")));
 	}
-	for (size_t k = 0; k < problems.n; k++)
-		if (n[k]) {
-			n[m] = n[k];
-			c[m++] = c[k];
-		}
-	pk = he_pass_at_k(n, c, m);
+	pk = he_pass_at_k(hc.n, hc.c, he_counts_pack(&hc));
 	json_array_foreach(recs, i, r)
 		jsonl_append(&out, r);
 	json_decref(pk);
 out:
 	strbuf_release(&out);
 	json_decref(recs);
-	free(n);
-	free(c);
+	he_counts_release(&hc);
 	free(text);
 	return 0;
 }
