@@ -29,7 +29,7 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 install_packages() {
     local pkgs=(build-essential cmake pkg-config git ca-certificates
         libcurl4-openssl-dev libjansson-dev libsqlite3-dev zlib1g-dev
-        libarchive-dev libseccomp-dev libcmocka-dev)
+        libarchive-dev libseccomp-dev libcmocka-dev clang libclang-rt-dev)
     local missing=()
     # Node.js may come from another source than Debian (its npm then conflicts
     # with Debian's), so these are wanted only where the command is missing.

@@ -32,6 +32,7 @@ void fewshot_add_item(struct fewshot_group *g, const char *id, const char *query
 	e->id = xstrdup(id);
 	e->query = xstrdup(query);
 	e->answer = xstrdup(label);
+	e->n_options = 0;
 }
 
 void fewshot_add_lettered(struct fewshot_group *g, const char *id, const char *query,
