@@ -19,6 +19,17 @@ common=(--data "$T/data" --store "$DB" --threads 2 --quiet)
 "$IE_BIN" run --model "$A" --tasks mmlu,crass --limit 1 --shots 0,3 "${common[@]}" >/dev/null
 "$IE_BIN" run --model "$A" --judge "$JUDGE" --tasks impact --limit 1 "${common[@]}" >/dev/null
 
+# People's ratings of the IMPACT answers, for the agreement tables.
+python3 - "$DB" >"$T/ratings.csv" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+print("id,relevance,coherence")
+for (rec,) in db.execute("select record from samples where task = 'impact' order by seq"):
+    r = json.loads(rec)
+    print(f'{r["id"]},{r["scores"]["relevance"]["reference"]},3')
+PY
+"$IE_BIN" rate latest --from "$T/ratings.csv" --rater ann --store "$DB" >/dev/null
+
 expect_status 2 "$IE_BIN" report --store "$DB"
 expect_stderr "--out FILE.html is required"
 "$IE_BIN" report --store "$DB" --out "$T/report.html" --title 'Two <models>'
@@ -27,6 +38,16 @@ mkdir -p "$T/check"
 # Scores by task, HHH by subset, IMPACT twice, two shot charts, size: 7.
 python3 "$IE_SOURCE_DIR/tests/report_check.py" "$T/report.html" "$T/check" 7
 
+grep -q 'Judge and human agreement' "$T/report.html" || fail "no agreement section"
+python3 - "$T/report.html" <<'PY'
+import re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+sec = page[page.index("Judge against people"):page.index("People against each other")]
+# ann gave the judge's own relevance: every relevance pair agrees exactly.
+row = re.search(r"<td>relevance</td><td>all</td><td class=\"num\">(\d+)</td>"
+                r"<td class=\"num\">([0-9.]+)</td>", sec)
+assert row and row.group(1) == "4" and row.group(2) == "1.00", sec[:400]
+PY
 # The browser's data: every run, every task, records as the store has them.
 python3 - "$T/report.html" "$DB" <<'PY'
 import html, json, re, sqlite3, sys

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "report/agreement.h"
 #include "report/analyze.h"
 #include "report/html.h"
 #include "report/leaderboard.h"
@@ -345,6 +346,91 @@ static void runs_table(struct strbuf *out, const json_t *runs)
 	strbuf_adds(out, "</tbody></table>\n");
 }
 
+/* ---- judge and human agreement ---- */
+
+static void stat_cell(struct strbuf *out, const json_t *v, int integer)
+{
+	if (!json_is_number(v))
+		strbuf_adds(out, "<td class=\"num\">-</td>");
+	else if (integer)
+		strbuf_addf(out, "<td class=\"num\">%lld</td>", (long long)json_integer_value(v));
+	else
+		strbuf_addf(out, "<td class=\"num\">%.2f</td>", json_number_value(v));
+}
+
+/* One comparison's table: a row per mode and category. */
+static void agreement_table(struct strbuf *out, const char *title, const json_t *cmp)
+{
+	static const char *const modes[] = { "relevance", "coherence" };
+
+	strbuf_adds(out, "<h3>");
+	html_escape(out, title);
+	strbuf_adds(out, "</h3>\n<table><thead><tr><th>Mode</th><th>Category</th>"
+			 "<th class=\"num\">pairs</th><th class=\"num\">exact</th>"
+			 "<th class=\"num\">within 1</th><th class=\"num\">Spearman</th>"
+			 "<th class=\"num\">kappa (quadratic)</th></tr></thead><tbody>\n");
+	for (int m = 0; m < 2; m++) {
+		const char *cat;
+		json_t *st;
+
+		json_object_foreach(json_object_get(cmp, modes[m]), cat, st) {
+			strbuf_addf(out, "<tr><td>%s</td><td>", modes[m]);
+			html_escape(out, cat);
+			strbuf_adds(out, "</td>");
+			stat_cell(out, json_object_get(st, "n"), 1);
+			stat_cell(out, json_object_get(st, "exact"), 0);
+			stat_cell(out, json_object_get(st, "within_one"), 0);
+			stat_cell(out, json_object_get(st, "spearman"), 0);
+			stat_cell(out, json_object_get(st, "kappa"), 0);
+			strbuf_adds(out, "</tr>\n");
+		}
+	}
+	strbuf_adds(out, "</tbody></table>\n");
+}
+
+/* For each run whose IMPACT answers people rated (instructeval rate): how
+ * the judge agrees with them, and they with each other. */
+static int agreement_section(struct store *st, const json_t *runs, struct strbuf *out,
+			     struct ie_error *err)
+{
+	int shown = 0, ret = 0;
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(runs, i, r) {
+		int64_t id = json_integer_value(json_object_get(r, "id"));
+		json_t *ratings = NULL, *a = NULL;
+		char *jsonl = NULL;
+
+		if (!json_object_get(json_object_get(json_object_get(r, "results"), "scores"),
+				     "impact"))
+			continue;
+		if ((ret = store_ratings_get(st, id, &ratings, err)) < 0)
+			return ret;
+		if (json_array_size(ratings) &&
+		    (ret = agreement_impact_samples(st, id, &jsonl, err)) == 0 &&
+		    (ret = agreement_json(jsonl, ratings, &a, err)) == 0) {
+			if (!shown++)
+				strbuf_adds(out, "<h2 class=\"section\">Judge and human "
+						 "agreement</h2>\n");
+			strbuf_addf(out, "<p>Run %lld (", (long long)id);
+			html_escape(out, leaderboard_model_name(runs, r));
+			strbuf_addf(out, "): %lld rated answers.</p>\n",
+				    (long long)json_integer_value(json_object_get(a, "rated_items")));
+			agreement_table(out, "Judge against people", json_object_get(a,
+										 "judge_human"));
+			agreement_table(out, "People against each other",
+					json_object_get(a, "human_human"));
+		}
+		free(jsonl);
+		json_decref(a);
+		json_decref(ratings);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 /* ---- the sample browser ---- */
 
 /* The records of one task's JSONL kept for the page: at most max, spread
@@ -527,6 +613,8 @@ int report_page(struct store *st, const json_t *runs, const struct report_option
 	task_charts(out, models, names);
 	shot_charts(out, shots);
 	size_chart(out, models);
+	if ((ret = agreement_section(st, runs, out, err)) < 0)
+		goto out;
 	runs_table(out, runs);
 	add_browser(out, data);
 	html_page_end(out);
