@@ -1,7 +1,7 @@
 # The model families beside LLaMA: a GPT-NeoX decoder (Pythia, Dolly,
 # RedPajama) and a T5 encoder-decoder (Flan-T5, mT0, UL2) made by mkmodel
 # with their tokenizers, each run on MMLU, BBH, HHH and IMPACT subsets end
-# to end, and MMLU, BBH and HHH twice with the same bytes; prompts get BOS and EOS as each
+# to end, twice with the same bytes; prompts get BOS and EOS as each
 # model's metadata says, counted against llama.cpp's own tokenizer.
 source "$(dirname "$0")/lib.sh"
 
@@ -32,10 +32,14 @@ for m in "$NEOX" "$T5"; do
         "$IE_BIN" run --model "$m" --tasks mmlu,bbh,hhh --data "$T/data" \
             --limit 1 --ctx 2048 --threads 2 --quiet --no-store --out "$T/$name.$i" >/dev/null
     done
-    # IMPACT's answers run to the end of a small context, once.
-    "$IE_BIN" run --model "$m" --judge "$JUDGE" --tasks impact --data "$T/data" --limit 1 \
-        --ctx 384 --threads 2 --quiet --no-store --out "$T/$name.w" >/dev/null
-    python3 - "$T/$name.w" <<'PY'
+    # IMPACT's answers run to the end of a small context.
+    for i in 1 2; do
+        "$IE_BIN" run --model "$m" --judge "$JUDGE" --tasks impact --data "$T/data" --limit 1 \
+            --ctx 384 --threads 2 --quiet --no-store --out "$T/$name.w$i" >/dev/null
+    done
+    cmp "$T/$name.w1/samples/impact.jsonl" "$T/$name.w2/samples/impact.jsonl" \
+        || fail "$name: two runs of impact differ"
+    python3 - "$T/$name.w1" <<'PY'
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1] + "/samples/impact.jsonl")]
 assert len(recs) == 4 and all(r["output"] is not None and r["scores"] for r in recs), recs
