@@ -12,7 +12,7 @@ expect_stderr "instructeval download"
 
 # A malformed CSV row names its file and line.
 mkdir -p "$T/bad/mmlu/dev" "$T/bad/mmlu/test"
-printf 'q,a,b,c,d,A\n' >"$T/bad/mmlu/dev/x_dev.csv"
+printf 'q,a,b,c,d,A\n%.0s' 1 2 3 4 5 >"$T/bad/mmlu/dev/x_dev.csv"
 printf 'q1,a,b,c,d,B\n"q2\nstill q2",a,b,c,d,C\nq3,a,b,c,A\n' >"$T/bad/mmlu/test/x_test.csv"
 expect_status 2 run --data "$T/bad" --out "$T/o2"
 expect_stderr "x_test.csv:4: expected 6 columns"
@@ -44,7 +44,7 @@ done
 
 # A context too small for the prompts is an evaluation error in the samples, not a crash.
 mkdir -p "$T/tiny/mmlu/dev" "$T/tiny/mmlu/test"
-printf 'q,a,b,c,d,A\n' >"$T/tiny/mmlu/dev/x_dev.csv"
+printf 'q,a,b,c,d,A\n%.0s' 1 2 3 4 5 >"$T/tiny/mmlu/dev/x_dev.csv"
 printf 'q1,a,b,c,d,B\n' >"$T/tiny/mmlu/test/x_test.csv"
 # The run still writes everything, and its exit status says requests failed.
 expect_status 1 run --data "$T/tiny" --ctx 16 --out "$T/o3"

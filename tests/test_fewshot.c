@@ -217,7 +217,8 @@ static void mmlu_loader_builds_protocol_prompts(void **state)
 	assert_int_equal(file_mkdirs(sub, &err), 0);
 	free(sub);
 	write_file("data/mmlu/dev/high_school_physics_dev.csv",
-		   "\"What, if \"\"anything\"\"?\",1,2,3,4,B\r\nSecond,w,x,y,z,D\r\n");
+		   "\"What, if \"\"anything\"\"?\",1,2,3,4,B\r\nSecond,w,x,y,z,D\r\n"
+		   "Third,a,b,c,d,A\r\nFourth,a,b,c,d,C\r\nFifth,a,b,c,d,B\r\n");
 	write_file("data/mmlu/test/high_school_physics_test.csv",
 		   "\"Two\nlines\",a,b,c,d,C\r\nOther,a,b,c,d,A\r\n");
 	write_file("data/mmlu/test/notes.txt", "ignored");
@@ -236,6 +237,9 @@ static void mmlu_loader_builds_protocol_prompts(void **state)
 			    "high school physics.\n\n"
 			    "What, if \"anything\"?\nA. 1\nB. 2\nC. 3\nD. 4\nAnswer: B\n\n"
 			    "Second\nA. w\nB. x\nC. y\nD. z\nAnswer: D\n\n"
+			    "Third\nA. a\nB. b\nC. c\nD. d\nAnswer: A\n\n"
+			    "Fourth\nA. a\nB. b\nC. c\nD. d\nAnswer: C\n\n"
+			    "Fifth\nA. a\nB. b\nC. c\nD. d\nAnswer: B\n\n"
 			    "Two\nlines\nA. a\nB. b\nC. c\nD. d\nAnswer:");
 	free(made);
 	sample_set_release(&set);

@@ -14,6 +14,7 @@
 #include "util/strbuf.h"
 #include "util/text.h"
 #include "util/xalloc.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 static const struct {
@@ -143,6 +144,11 @@ static int crass_load(struct task *t, const char *data_dir, struct ie_error *err
 		if (nl)
 			*nl = '\0';
 		lineno++;
+		/* Python reads the file as UTF-8 and stops at a byte that is not. */
+		if (!utf8_valid(line, strlen(line))) {
+			ret = ie_error_set(err, IE_EINPUT, "%s:%ld: not valid UTF-8", path, lineno);
+			break;
+		}
 		s = text_strip(line);
 		if (lineno > 1 && *s)
 			ret = add_row(g, &rng, s, path, lineno, index++, err);

@@ -190,8 +190,14 @@ static int load_subject(struct fewshot *fs, const char *dev_dir, const char *tes
 	strbuf_addf(&dev, "%s/%s_dev.csv", dev_dir, subject);
 	strbuf_addf(&test, "%s/%s_test.csv", test_dir, subject);
 	ret = read_rows(dev.buf, g, add_shot, err);
+	/* Fewer exemplars would make "5-shot" silently fewer-shot. */
+	if (!ret && g->n_shots < (size_t)fs->k)
+		ret = ie_error_set(err, IE_EINPUT, "%s: %zu exemplar rows, MMLU's prompts take %d",
+				   dev.buf, g->n_shots, fs->k);
 	if (!ret)
 		ret = read_rows(test.buf, g, add_item, err);
+	if (!ret && !g->n_items)
+		ret = ie_error_set(err, IE_EINPUT, "%s: no questions", test.buf);
 	strbuf_release(&dev);
 	strbuf_release(&test);
 	free(header);

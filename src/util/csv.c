@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "util/csv.h"
+#include "util/utf8.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -74,6 +75,18 @@ static int read_quoted(struct csv_reader *r, struct strbuf *cell, long start_lin
 	}
 }
 
+/* The files are UTF-8, as Python reads them: a cell that is not is an
+ * error there, and here, never a silently different prompt. */
+static int check_utf8(const struct csv_reader *r, const struct csv_row *row,
+		      struct ie_error *err)
+{
+	for (size_t i = 0; i < row->n; i++)
+		if (!utf8_valid(row->fields[i], strlen(row->fields[i])))
+			return ie_error_set(err, IE_EINPUT, "%s:%ld: column %zu is not valid UTF-8",
+					    r->path, row->line, i + 1);
+	return 1;
+}
+
 int csv_read_row(struct csv_reader *r, struct csv_row *row, struct ie_error *err)
 {
 	struct strbuf cell = STRBUF_INIT;
@@ -108,6 +121,6 @@ int csv_read_row(struct csv_reader *r, struct csv_row *row, struct ie_error *err
 		r->p += eol;
 		if (eol)
 			r->line++;
-		return 1;
+		return check_utf8(r, row, err);
 	}
 }

@@ -30,7 +30,8 @@ struct csv_row {
 void csv_reader_init(struct csv_reader *r, const char *data, size_t len, const char *path,
 		     char sep);
 /* Reads the next row into row (its old fields are freed). Returns 1 for a
- * row, 0 at the end, IE_EINPUT for an unterminated quote (with file:line). */
+ * row, 0 at the end, IE_EINPUT for an unterminated quote or a cell that is
+ * not valid UTF-8 (with file:line). */
 int csv_read_row(struct csv_reader *r, struct csv_row *row, struct ie_error *err);
 void csv_row_release(struct csv_row *row);
 
