@@ -63,6 +63,14 @@ fresh humaneval
 head -c 3000 "$D/humaneval/HumanEval.jsonl.gz" >"$T/d/humaneval/HumanEval.jsonl.gz"
 refuse humaneval "HumanEval.jsonl.gz"
 
+# HumanEval: a problem given twice.
+python3 - "$D/humaneval/HumanEval.jsonl.gz" "$T/d/humaneval/HumanEval.jsonl.gz" <<'PY'
+import gzip, sys
+lines = gzip.open(sys.argv[1], "rt", encoding="utf-8").readlines()
+gzip.open(sys.argv[2], "wt", encoding="utf-8").writelines(lines[:3] + lines[:1])
+PY
+refuse humaneval "HumanEval.jsonl.gz: problem 4 repeats the task id 'HumanEval/0'"
+
 # The hand-made formats: HHH, DROP and IMPACT cut short.
 F="$IE_SOURCE_DIR/tests/data"
 fresh hhh

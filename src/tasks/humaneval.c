@@ -54,6 +54,10 @@ int he_problems_load(struct he_problems *p, const char *path, struct ie_error *e
 			if (!(f[k] = json_str(row, problem_fields[k])))
 				ret = ie_error_set(err, IE_EINPUT, "%s: problem %zu has no string "
 						   "\"%s\"", path, i + 1, problem_fields[k]);
+		/* A task id names a problem's samples: two of them would merge. */
+		if (!ret && he_problems_find(p, f[0]))
+			ret = ie_error_set(err, IE_EINPUT, "%s: problem %zu repeats the task id "
+					   "'%s'", path, i + 1, f[0]);
 		if (ret)
 			break;
 		XGROW(p->v, p->cap, p->n + 1);
