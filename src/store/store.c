@@ -1129,13 +1129,24 @@ int store_run_samples(struct store *s, int64_t id, const char *task, const char 
 	return store_samples_commit(w, err);
 }
 
+/* Runs st, an UPDATE of run id's row: IE_EUSAGE when there is no such run. */
+static int step_run_update(struct store *s, sqlite3_stmt *st, int64_t id, const char *what,
+			   struct ie_error *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE)
+		return db_error(s, rc, what, err);
+	return sqlite3_changes(s->db) == 0 ? no_run(s, id, err) : 0;
+}
+
 int store_run_end(struct store *s, int64_t id, const char *status, const json_t *results,
 		  struct ie_error *err)
 {
 	const char *what = "cannot end the run";
 	sqlite3_stmt *st = NULL;
 	char *text = NULL, now[32];
-	int rc, ret;
+	int ret;
 
 	if (strcmp(status, "finished") && strcmp(status, "failed"))
 		return ie_error_set(err, IE_EUSAGE, "a run ends 'finished' or 'failed', not '%s'",
@@ -1152,10 +1163,7 @@ int store_run_end(struct store *s, int64_t id, const char *status, const json_t 
 	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
 	bind_text_or_null(st, 3, text);
 	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
-		ret = db_error(s, rc, what, err);
-	else if (sqlite3_changes(s->db) == 0)
-		ret = no_run(s, id, err);
+	ret = step_run_update(s, st, id, what, err);
 out:
 	sqlite3_finalize(st);
 	free(text);
@@ -1167,16 +1175,13 @@ int store_run_tags_set(struct store *s, int64_t id, const json_t *tags, struct i
 	const char *what = "cannot change the run's tags";
 	sqlite3_stmt *st = NULL;
 	char *text = json_object_size(tags) ? dump_json(tags) : NULL;
-	int rc, ret;
+	int ret;
 
 	if ((ret = prepare(s, "UPDATE runs SET tags = ?2 WHERE id = ?1", &st, what, err)) < 0)
 		goto out;
 	sqlite3_bind_int64(st, 1, id);
 	bind_text_or_null(st, 2, text);
-	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
-		ret = db_error(s, rc, what, err);
-	else if (sqlite3_changes(s->db) == 0)
-		ret = no_run(s, id, err);
+	ret = step_run_update(s, st, id, what, err);
 out:
 	sqlite3_finalize(st);
 	free(text);
