@@ -25,6 +25,7 @@
 #include "util/text.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
+#include "util/jsonfile.h"
 #include "util/banned.h"
 
 /* Problems in a file reported before the rest are only counted. */
@@ -99,30 +100,22 @@ static void add_answer(struct answers *a, const json_t *rec)
 static int answers_load(struct store *st, int64_t run, struct answers *a)
 {
 	struct ie_error err = { 0 };
-	char *jsonl = NULL, *p, *nl;
-	int ret = 0;
+	char *jsonl = NULL, where[64];
+	size_t i;
+	json_t *rec;
+	int ret;
 
 	a->run = run;
-	a->records = json_array();
 	if (agreement_impact_samples(st, run, &jsonl, &err) < 0)
 		return cli_fail(&err);
-	for (p = jsonl; *p; p = nl ? nl + 1 : p + strlen(p)) {
-		json_t *rec;
-
-		nl = strchr(p, '\n');
-		if (nl == p)
-			continue;
-		if (!(rec = json_loadb(p, nl ? (size_t)(nl - p) : strlen(p), 0, NULL))) {
-			fprintf(stderr, "instructeval rate: a stored IMPACT record of run %lld is "
-					"not JSON (the store is damaged)\n", (long long)run);
-			ret = 2;
-			break;
-		}
-		json_array_append_new(a->records, rec);
-		add_answer(a, rec);
-	}
+	snprintf(where, sizeof(where), "the stored IMPACT records of run %lld", (long long)run);
+	ret = json_lines_parse(jsonl, strlen(jsonl), where, &a->records, &err);
 	free(jsonl);
-	return ret;
+	if (ret < 0)
+		return cli_fail(&err);
+	json_array_foreach(a->records, i, rec)
+		add_answer(a, rec);
+	return 0;
 }
 
 static void answers_release(struct answers *a)

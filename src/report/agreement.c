@@ -10,6 +10,7 @@
 
 #include "metrics/stats.h"
 #include "report/agreement.h"
+#include "util/jsonfile.h"
 #include "store/store.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -112,35 +113,25 @@ static int item_cmp(const void *x, const void *y)
 /* The records' items, sorted by id for lookups. */
 static int read_items(struct agreement *a, const char *jsonl, struct ie_error *err)
 {
-	size_t line = 0, cap = 0;
+	size_t cap = 0, i;
+	json_t *rec;
+	int ret;
 
-	a->records = json_array();
 	a->cats[0] = "all";
 	a->n_cats = 1;
-	for (const char *p = jsonl; *p;) {
-		const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
-		json_error_t jerr;
-		json_t *rec;
+	if ((ret = json_lines_parse(jsonl, strlen(jsonl), "IMPACT records", &a->records, err)) < 0)
+		return ret;
+	json_array_foreach(a->records, i, rec) {
+		struct item *it;
 
-		line++;
-		if (end > p) {
-			if (!(rec = json_loadb(p, (size_t)(end - p), 0, &jerr)))
-				return ie_error_set(err, IE_EINPUT,
-						    "IMPACT record %zu is not JSON: %s", line,
-						    jerr.text);
-			json_array_append_new(a->records, rec);
-			if (json_string_value(json_object_get(rec, "id"))) {
-				struct item *it;
-
-				XGROW(a->items, cap, a->n_items + 1);
-				it = &a->items[a->n_items++];
-				it->id = json_string_value(json_object_get(rec, "id"));
-				it->cat = category(a, str_or(json_object_get(rec, "subtask"), "?"));
-				for (int m = 0; m < N_MODES; m++)
-					it->judge[m] = judge_score(rec, modes[m]);
-			}
-		}
-		p = nl ? nl + 1 : end;
+		if (!json_string_value(json_object_get(rec, "id")))
+			continue;
+		XGROW(a->items, cap, a->n_items + 1);
+		it = &a->items[a->n_items++];
+		it->id = json_string_value(json_object_get(rec, "id"));
+		it->cat = category(a, str_or(json_object_get(rec, "subtask"), "?"));
+		for (int m = 0; m < N_MODES; m++)
+			it->judge[m] = judge_score(rec, modes[m]);
 	}
 	if (a->n_items)
 		qsort(a->items, a->n_items, sizeof(*a->items), item_cmp);

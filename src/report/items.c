@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "report/items.h"
+#include "util/jsonfile.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -18,30 +19,6 @@ static size_t group_index(struct item_set *s, const char *name, size_t *cap)
 	}
 	s->groups[s->n_groups] = name;
 	return s->n_groups++;
-}
-
-static int parse_records(const char *jsonl, const char *where, json_t *out,
-			 struct ie_error *err)
-{
-	size_t line = 0;
-
-	for (const char *p = jsonl; *p;) {
-		const char *end = strchr(p, '\n');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		json_error_t jerr;
-		json_t *rec;
-
-		line++;
-		rec = json_loadb(p, len, 0, &jerr);
-		if (!json_is_object(rec)) {
-			json_decref(rec);
-			return ie_error_set(err, IE_EINPUT, "%s: record %zu is not a JSON object (%s)",
-					    where, line, jerr.text);
-		}
-		json_array_append_new(out, rec);
-		p += len + (end != NULL);
-	}
-	return 0;
 }
 
 static const struct task_item *sort_base;
@@ -62,8 +39,8 @@ int items_load(const struct task_ops *ops, const char *jsonl, const char *where,
 
 	memset(out, 0, sizeof(*out));
 	out->ops = ops;
-	out->records = json_array();
-	if ((ret = parse_records(jsonl, where, out->records, err)) < 0)
+	/* A line that is JSON but no object is not a record: item() says so. */
+	if ((ret = json_lines_parse(jsonl, strlen(jsonl), where, &out->records, err)) < 0)
 		return ret;
 	out->v = xcalloc(json_array_size(out->records) + 1, sizeof(*out->v));
 	out->g = xcalloc(json_array_size(out->records) + 1, sizeof(*out->g));
