@@ -30,12 +30,7 @@ static void help(void)
 
 static void side_release(struct compare_side *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->names[i]);
-		free(s->texts[i]);
-	}
-	free(s->names);
-	free(s->texts);
+	compare_side_release(s);
 	json_decref((json_t *)s->run);
 }
 

@@ -350,14 +350,8 @@ static int side_of(struct store *st, struct sides *ss, const json_t *run,
 
 static void sides_release(struct sides *ss)
 {
-	for (size_t i = 0; i < ss->n; i++) {
-		for (size_t k = 0; k < ss->v[i].n; k++) {
-			free(ss->v[i].names[k]);
-			free(ss->v[i].texts[k]);
-		}
-		free(ss->v[i].names);
-		free(ss->v[i].texts);
-	}
+	for (size_t i = 0; i < ss->n; i++)
+		compare_side_release(&ss->v[i]);
 	free(ss->v);
 }
 

@@ -159,6 +159,18 @@ static void subtask_rows(const struct task_ops *ops, const struct item_pairs *ip
 	free(b);
 }
 
+void compare_side_release(struct compare_side *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->names[i]);
+		free(s->texts[i]);
+	}
+	free(s->names);
+	free(s->texts);
+	s->names = s->texts = NULL;
+	s->n = 0;
+}
+
 static const char *stored_text(const struct compare_side *s, const char *task)
 {
 	for (size_t i = 0; i < s->n; i++)

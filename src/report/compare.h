@@ -36,6 +36,9 @@ struct compare_side {
  * discordant counts. IE_EINPUT for stored records that are not a task's. */
 int compare_runs(const struct compare_side *a, const struct compare_side *b,
 		 const struct compare_options *o, json_t **out, struct ie_error *err);
+/* Frees a side's names and texts (not its run). */
+void compare_side_release(struct compare_side *s);
+
 struct task_ops;
 /* The rows of one task (none when a side lacks its samples) appended to
  * rows, as compare_runs makes them. */

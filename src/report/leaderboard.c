@@ -46,15 +46,11 @@ static char *model_key(const json_t *model)
 	return strbuf_detach(&sb, NULL);
 }
 
-const char *leaderboard_model_label(const json_t *run)
+/* A model's (or judge's) name in tables: its name, file or address. */
+static const char *identity_name(const json_t *model)
 {
 	static const char *const members[] = { "name", "file", "url" };
-	const json_t *model = json_object_get(run, "model");
-	const char *tag = json_string_value(json_object_get(json_object_get(run, "tags"),
-							    "model"));
 
-	if (tag && *tag)
-		return tag;
 	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
 		const char *v = json_string_value(json_object_get(model, members[i]));
 
@@ -62,6 +58,14 @@ const char *leaderboard_model_label(const json_t *run)
 			return v;
 	}
 	return "?";
+}
+
+const char *leaderboard_model_label(const json_t *run)
+{
+	const char *tag = json_string_value(json_object_get(json_object_get(run, "tags"),
+							    "model"));
+
+	return tag && *tag ? tag : identity_name(json_object_get(run, "model"));
 }
 
 /* Whether any data file of the run was not the published one. */
@@ -123,18 +127,10 @@ int leaderboard_shots(const json_t *run, const char *task)
 static const char *judge_label(const json_t *run, const char *task)
 {
 	const struct task_ops *ops = task_find(task);
-	const json_t *judge = json_object_get(json_object_get(run, "results"), "judge");
-	static const char *const members[] = { "name", "file", "url" };
 
 	if (!ops || !ops->needs_judge)
 		return "";
-	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
-		const char *v = json_string_value(json_object_get(judge, members[i]));
-
-		if (v && *v)
-			return v;
-	}
-	return "?";
+	return identity_name(json_object_get(json_object_get(run, "results"), "judge"));
 }
 
 /* An entry being filled: one model at one setting (and judge). */
@@ -148,57 +144,60 @@ struct rows {
 	size_t n, cap;
 };
 
-/* One name for all entries of run's model: the newest "model" tag its
- * runs have, else the newest run's name for it; and its tags, each key's
- * newest value among them. */
+/* Whether run r is of the model whose key is mk. */
+static int same_model(const json_t *r, const char *mk)
+{
+	char *rk = model_key(json_object_get(r, "model"));
+	int same = !strcmp(rk, mk);
+
+	free(rk);
+	return same;
+}
+
+const char *leaderboard_model_name(const json_t *runs, const json_t *run)
+{
+	char *mk = model_key(json_object_get(run, "model"));
+	const char *label = NULL;
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(runs, i, r) {
+		if (!same_model(r, mk))
+			continue;
+		if (json_object_get(json_object_get(r, "tags"), "model")) {
+			label = leaderboard_model_label(r);
+			break;
+		}
+		if (!label)
+			label = leaderboard_model_label(r);
+	}
+	free(mk);
+	return label ? label : leaderboard_model_label(run);
+}
+
+/* An entry's model: its name in every table (leaderboard_model_name) and
+ * its tags, each key's newest value among the model's runs. */
 static json_t *model_of(const json_t *runs, const json_t *run)
 {
 	char *mk = model_key(json_object_get(run, "model"));
-	const char *label = NULL, *tagged = NULL, *k;
 	json_t *tags = json_object(), *r, *v;
+	const char *k;
 	size_t i;
 
 	json_array_foreach(runs, i, r) {
-		char *rk = model_key(json_object_get(r, "model"));
-		int same = !strcmp(rk, mk);
-
-		free(rk);
-		if (!same)
+		if (!same_model(r, mk))
 			continue;
-		if (!label)
-			label = leaderboard_model_label(r);
-		if (!tagged && json_object_get(json_object_get(r, "tags"), "model"))
-			tagged = leaderboard_model_label(r);
 		json_object_foreach(json_object_get(r, "tags"), k, v)
 			if (!json_object_get(tags, k))
 				json_object_set(tags, k, v);
 	}
-	r = json_pack("{s:s, s:s, s:o}", "model",
-		      tagged ? tagged : label ? label : leaderboard_model_label(run), "model_key", mk,
-		      "tags", tags);
+	r = json_pack("{s:s, s:s, s:o}", "model", leaderboard_model_name(runs, run), "model_key",
+		      mk, "tags", tags);
 	v = json_object_get(json_object_get(run, "model"), "n_params");
 	if (json_is_integer(v))
 		json_object_set(r, "n_params", v);
 	free(mk);
 	return r;
-}
-
-const char *leaderboard_model_name(const json_t *runs, const json_t *run)
-{
-	json_t *m = model_of(runs, run);
-	const char *label = json_string_value(json_object_get(m, "model"));
-	const char *found = leaderboard_model_label(run);
-	size_t i;
-	json_t *r;
-
-	/* The label is a string of some run in runs: hand out that one. */
-	json_array_foreach(runs, i, r)
-		if (!strcmp(leaderboard_model_label(r), label)) {
-			found = leaderboard_model_label(r);
-			break;
-		}
-	json_decref(m);
-	return found;
 }
 
 static struct row *row_get(struct rows *rs, const json_t *runs, const json_t *run,
