@@ -577,26 +577,24 @@ static void next_scores(struct llama_be *lb, struct ie_request *r, const float *
 	free(t.v);
 }
 
-/* The token of continuation cont after text: the first after text's own
- * tokens when text + cont is tokenized. Only the text's last line is
- * tokenized: the tokenizers split at line ends, so the lines before do not
- * move where the continuation's token starts (tests/e2e_letters.sh checks
- * it against whole prompts). -1 when the tokens do not extend the text's. */
-static llama_token continuation_token(struct llama_be *lb, const char *text, const char *cont)
+/* The token of continuation cont after tail (a text's last line, whose
+ * own tokens are t): the first after them when tail + cont is tokenized.
+ * The tokenizers split at line ends, so the lines before do not move where
+ * the continuation's token starts (tests/test_fewshot.c checks the scores
+ * against next-token scores of the letters). -1 when the tokens do not
+ * extend tail's. */
+static llama_token continuation_token(struct llama_be *lb, const char *tail,
+				      const struct tokens *t, const char *cont)
 {
-	const char *nl = strrchr(text, '\n'), *tail = nl ? nl + 1 : text;
-	struct tokens a = { 0 }, b = { 0 };
+	struct tokens b = { 0 };
 	struct strbuf joined = STRBUF_INIT;
 	llama_token tok = -1;
-	int special = lb->chat != NULL;
 
 	strbuf_addf(&joined, "%s%s", tail, cont);
-	if (tokenize_text(lb, tail, 0, special, &a) == 0 &&
-	    tokenize_text(lb, joined.buf, 0, special, &b) == 0 && b.n > a.n &&
-	    !memcmp(a.v, b.v, a.n * sizeof(*a.v)))
-		tok = b.v[a.n];
+	if (tokenize_text(lb, joined.buf, 0, lb->chat != NULL, &b) == 0 && b.n > t->n &&
+	    !memcmp(t->v, b.v, t->n * sizeof(*t->v)))
+		tok = b.v[t->n];
 	strbuf_release(&joined);
-	free(a.v);
 	free(b.v);
 	return tok;
 }
@@ -608,13 +606,20 @@ static void continuation_scores(struct llama_be *lb, struct ie_request *r, const
 	int n_vocab = llama_vocab_n_tokens(lb->vocab);
 	double lse = sampler_logsumexp(logits, n_vocab);
 	double *scores = xcalloc(r->n_candidates + 1, sizeof(double));
+	struct tokens t = { 0 };
 	char *chat = NULL;
-	const char *text = r->prompt;
+	const char *text = r->prompt, *nl, *tail;
 
 	if (lb->chat && render_chat(lb, r->prompt, &chat) == 0)
 		text = chat;
-	for (size_t i = 0; i < r->n_candidates; i++) {
-		llama_token tok = continuation_token(lb, text, r->candidates[i]);
+	nl = strrchr(text, '\n');
+	tail = nl ? nl + 1 : text;
+	if (tokenize_text(lb, tail, 0, lb->chat != NULL, &t) < 0) {
+		free(scores);
+		scores = NULL;
+	}
+	for (size_t i = 0; scores && i < r->n_candidates; i++) {
+		llama_token tok = continuation_token(lb, tail, &t, r->candidates[i]);
 
 		if (tok < 0 || tok >= n_vocab) {
 			free(scores);
@@ -623,6 +628,7 @@ static void continuation_scores(struct llama_be *lb, struct ie_request *r, const
 		}
 		scores[i] = (double)logits[tok] - lse;
 	}
+	free(t.v);
 	free(chat);
 	free(r->res.scores);
 	r->res.scores = scores;

@@ -209,8 +209,7 @@ static void print_board(FILE *f, size_t b, const json_t *scores)
 	fputc('\n', f);
 }
 
-/* How many of the data files a run read were not the published ones. */
-static size_t modified_files(const json_t *results)
+size_t report_modified_files(const json_t *results)
 {
 	const char *path;
 	const json_t *v;
@@ -227,7 +226,7 @@ static size_t modified_files(const json_t *results)
 void report_print_boards(FILE *f, const json_t *results)
 {
 	const json_t *scores = json_object_get(results, "scores");
-	size_t modified = modified_files(results);
+	size_t modified = report_modified_files(results);
 	int shown = 0;
 
 	for (size_t i = 0; i < N_BOARDS; i++) {

@@ -68,21 +68,6 @@ const char *leaderboard_model_label(const json_t *run)
 	return tag && *tag ? tag : identity_name(json_object_get(run, "model"));
 }
 
-/* Whether any data file of the run was not the published one. */
-static int modified_data(const json_t *results)
-{
-	const char *path;
-	const json_t *v;
-
-	json_object_foreach((json_t *)json_object_get(results, "data_files"), path, v) {
-		const char *check = json_string_value(json_object_get(v, "check"));
-
-		if (check && !strcmp(check, "modified"))
-			return 1;
-	}
-	return 0;
-}
-
 void leaderboard_settings(const json_t *run, const char *task, int with_shots, struct strbuf *sb)
 {
 	const json_t *results = json_object_get(run, "results");
@@ -108,7 +93,7 @@ void leaderboard_settings(const json_t *run, const char *task, int with_shots, s
 		strbuf_addf(sb, "%schat template", sb->len ? ", " : "");
 	if (json_object_get(config, "system"))
 		strbuf_addf(sb, "%ssystem prompt", sb->len ? ", " : "");
-	if (modified_data(results))
+	if (report_modified_files(results))
 		strbuf_addf(sb, "%smodified data", sb->len ? ", " : "");
 }
 

@@ -39,6 +39,9 @@ const char *report_board_task(size_t b, size_t c);
 /* 1 and *v when the cell has a number (*partial: an average of only the
  * columns that ran), 0 when nothing it needs ran. */
 int report_board_cell(size_t b, size_t c, const json_t *scores, double *v, int *partial);
+/* How many of the data files a results document lists were not the
+ * published ones. */
+size_t report_modified_files(const json_t *results);
 /* Checks the boards against the task table: each column's task is there,
  * in the board's group. IE_EEVAL names the first column that is not. */
 int report_boards_check(struct ie_error *err);
