@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "instructeval/eval.h"
+#include "backends/chat.h"
 #include "data/datasets.h"
 #include "exec/exec.h"
 #include "report/report.h"
@@ -268,7 +269,7 @@ static int eval_task(const struct ie_eval_config *cfg, const struct run_backends
 		.fit = b, .limit = cfg->limit, .seed = cfg->seed, .judge = rb->judge,
 		.quiet = cfg->quiet, .samples = cfg->samples, .greedy = cfg->greedy,
 		.full_outputs = cfg->full_outputs, .set_shots = cfg->set_shots,
-		.shots = cfg->shots,
+		.shots = cfg->shots, .multiturn = cfg->backend_cfg && cfg->backend_cfg->multiturn,
 	};
 	struct exec_config exec;
 	int64_t decoded;
@@ -372,6 +373,8 @@ static json_t *config_json(const struct ie_eval_config *cfg, char **names, size_
 		json_object_set_new(c, "chat_template", json_string("model"));
 	if (bc && bc->chat && bc->system)
 		json_object_set_new(c, "system", json_string(bc->system));
+	if (bc && bc->chat && bc->multiturn)
+		json_object_set_new(c, "fewshot_as_multiturn", json_true());
 	if (cfg->set_shots)
 		json_object_set_new(c, "shots", shots_json(cfg, names, n));
 	json_object_set_new(c, "allow_modified_data", json_boolean(cfg->allow_modified_data));
@@ -672,13 +675,13 @@ out:
 }
 
 int ie_prompts_write(const char *name, const char *data_dir, size_t limit, int shots,
-		     struct ie_backend *fit, FILE *out, struct ie_error *err)
+		     int multiturn, struct ie_backend *fit, FILE *out, struct ie_error *err)
 {
 	const struct task_ops *ops = task_find(name);
 	struct task t = { 0 };
 	struct sample_set set = { 0 };
 	struct task_opts o = { .fit = fit, .limit = limit, .set_shots = shots >= 0,
-			       .shots = shots };
+			       .shots = shots, .multiturn = multiturn };
 	struct ie_eval_config cfg = { .set_shots = shots >= 0, .shots = shots };
 	struct strbuf sb = STRBUF_INIT;
 	char *names[1] = { (char *)name };
@@ -712,6 +715,8 @@ int ie_prompts_write(const char *name, const char *data_dir, size_t limit, int s
 				json_decref(rec);
 				goto out;
 			}
+			if (multiturn)
+				json_object_set_new(rec, "turns", chat_msgs_json(NULL, prompt, 1));
 			if (rendered)
 				json_object_set_new(rec, "model_prompt", json_string(rendered));
 			free(rendered);

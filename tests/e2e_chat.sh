@@ -1,5 +1,6 @@
 # Chat templates in process: a model whose GGUF carries a template (the
-# phi-3 and qwen2 vocabularies' own) wraps each prompt as one user turn,
+# phi-3 and qwen2 vocabularies' own) wraps each prompt as one user turn (or
+# a few-shot prompt's exemplars as turns),
 # rendered as llama-server renders the same messages, with one BOS where
 # the model adds one; the choice is recorded and changes the requests' keys.
 source "$(dirname "$0")/lib.sh"
@@ -26,12 +27,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# check MODEL NAME [SYSTEM]: our rendering of every CRASS prompt (limit 2)
-# equals llama-server's /apply-template for the same messages.
+# check MODEL NAME [SYSTEM [TASK --fewshot-as-multiturn]]: our rendering of
+# every prompt of TASK (default CRASS; limit 2) equals llama-server's
+# /apply-template for the same messages; sent as turns, the turns joined as
+# the reference joins exemplars are the raw prompt.
 check() {
-    local model="$1" name="$2" system="${3:-}" port
-    local args=(--task crass --data "$T/data" --limit 2 --model "$model" --chat-template)
+    local model="$1" name="$2" system="${3:-}" task="${4:-crass}" port
+    local args=(--task "$task" --data "$T/data" --limit 2 --model "$model" --chat-template)
     [ -z "$system" ] || args+=(--system "$system")
+    [ -z "${5:-}" ] || args+=("$5")
     "$IE_BIN" prompts "${args[@]}" >"$T/$name.jsonl"
     port="$(free_port)"
     "$IE_LLAMA_SERVER" -m "$model" --host 127.0.0.1 --port "$port" -t 2 -c 4096 -np 1 \
@@ -42,13 +46,21 @@ check() {
         kill -0 "$SERVER" 2>/dev/null || { cat "$T/$name.server.log"; fail "llama-server died"; }
         sleep 0.1
     done
-    python3 - "$T/$name.jsonl" "$port" "$system" <<'PY'
+    "$IE_BIN" prompts --task "$task" --data "$T/data" --limit 2 >"$T/$name.raw.jsonl"
+    python3 - "$T/$name.jsonl" "$port" "$system" "$T/$name.raw.jsonl" <<'PY'
 import json, sys, urllib.request
-path, port, system = sys.argv[1], sys.argv[2], sys.argv[3]
-for line in open(path):
+path, port, system, raw = sys.argv[1:5]
+raws = [json.loads(l)["prompt"] for l in open(raw)]
+for line, flat in zip(open(path), raws):
     r = json.loads(line)
-    msgs = ([{"role": "system", "content": system}] if system else []) + \
-        [{"role": "user", "content": r["prompt"]}]
+    turns = r.get("turns", [{"role": "user", "content": r["prompt"]}])
+    if "turns" in r:
+        assert len(turns) == 2 * r["shots"] + 1, (len(turns), r["shots"])
+        assert [t["role"] for t in turns] == ["user", "assistant"] * r["shots"] + ["user"]
+    joined = "".join(t["content"] + (" " if t["role"] == "user" else "\n\n")
+                     for t in turns[:-1]) + turns[-1]["content"]
+    assert joined == flat, (joined[:300], flat[:300])
+    msgs = ([{"role": "system", "content": system}] if system else []) + turns
     req = urllib.request.Request(f"http://127.0.0.1:{port}/apply-template",
                                  data=json.dumps({"messages": msgs}).encode(),
                                  headers={"Content-Type": "application/json"})
@@ -62,6 +74,15 @@ PY
 }
 check "$PHI" phi
 check "$QWEN" qwen "You answer with one letter."
+# One short subject: every prompt keeps its 5 shots, as the raw prompts do.
+mkdir -p "$T/data/mmlu/dev" "$T/data/mmlu/test"
+ln -s "$INSTRUCTEVAL_DATA/mmlu/dev/abstract_algebra_dev.csv" "$T/data/mmlu/dev/"
+ln -s "$INSTRUCTEVAL_DATA/mmlu/test/abstract_algebra_test.csv" "$T/data/mmlu/test/"
+check "$QWEN" qwen-turns "You answer with one letter." mmlu --fewshot-as-multiturn
+check "$PHI" phi-turns "" crass --fewshot-as-multiturn
+expect_status 2 "$IE_BIN" run --model "$PHI" --tasks crass --data "$T/data" --limit 1 \
+    --fewshot-as-multiturn --no-store --quiet
+expect_stderr "--fewshot-as-multiturn needs --chat-template"
 
 # One BOS: phi-3 adds one and its template names it; the prompt's tokens
 # are llama.cpp's tokens of the rendered text, which begin with one BOS.
@@ -87,6 +108,21 @@ for text, r in zip(prompts, recs):
     assert r["prompt_tokens"] == len(ids), (r["prompt_tokens"], len(ids))
 print("one BOS; recorded; keyed apart")
 PY
+"$IE_BIN" run --model "$PHI" --tasks crass --data "$T/data" --limit 2 --chat-template \
+    --fewshot-as-multiturn --threads 2 --quiet --store "$T/s.db" --out "$T/turns" >/dev/null
+python3 - "$T/turns" "$T/phi-turns.jsonl" <<'PY'
+import json, sys
+out, rendered = sys.argv[1:]
+res = json.load(open(out + "/results.json"))
+assert res["config"]["fewshot_as_multiturn"] is True, res["config"]
+assert res["counts"]["crass"]["requests_cached"] == 0, res["counts"]
+want = [json.loads(l) for l in open(rendered)]
+recs = [json.loads(l) for l in open(out + "/samples/crass.jsonl")]
+assert [r["turns"] for r in recs] == [w["turns"] for w in want]
+print("turns recorded; keyed apart")
+PY
 "$IE_BIN" leaderboard --store "$T/s.db" --all-settings --format csv >"$T/board.csv"
 grep -q '"limit=2, chat template"' "$T/board.csv" || { cat "$T/board.csv"; fail "board setting"; }
+grep -q '"limit=2, chat template, exemplars as turns"' "$T/board.csv" ||
+    { cat "$T/board.csv"; fail "board setting: turns"; }
 echo "e2e_chat: ok"

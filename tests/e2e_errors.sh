@@ -36,10 +36,22 @@ expect_status 2 "$IE_BIN" frobnicate
 expect_status 2 "$IE_BIN" mkmodel --vocab "$T/missing" --out "$T/m.gguf"
 expect_stderr "$T/missing"
 
-# --help works on the command and on every subcommand and documents the exit status.
-for cmd in "" run prompts mkmodel; do
+# --help works on the command and on every command it lists, and documents
+# the exit status; a command's help is made from its option table, which
+# --help also checks (a repeated option aborts).
+expect_status 0 "$IE_BIN" --help
+CMDS="$(sed -n '/^Commands:/,/^$/s/^  \([a-z-]*\) .*/\1/p' "$T/stdout")"
+[ "$(echo "$CMDS" | wc -w)" -ge 17 ] || fail "the command list: $CMDS"
+for cmd in "" $CMDS; do
     expect_status 0 "$IE_BIN" $cmd --help
     grep -q "Exit status" "$T/stdout" || fail "'$cmd --help' does not document exit status"
+done
+# Every option 'run --help' names is one run takes (and the reverse holds by
+# construction): an unknown one is refused before anything else.
+expect_status 0 "$IE_BIN" run --help
+for opt in $(grep -o '^  --[a-z-]*' "$T/stdout"); do
+    "$IE_BIN" run $opt 2>&1 | grep -q "unrecognized option\|unknown option" &&
+        fail "run --help names $opt, which run does not take"
 done
 
 # A context too small for the prompts is an evaluation error in the samples, not a crash.

@@ -1,5 +1,6 @@
 # The model families beside LLaMA: a GPT-NeoX decoder (Pythia, Dolly,
-# RedPajama) and a T5 encoder-decoder (Flan-T5, mT0, UL2) made by mkmodel
+# RedPajama), a BLOOM decoder (BLOOMZ) and a T5 encoder-decoder (Flan-T5,
+# mT0, UL2) made by mkmodel
 # with their tokenizers, each run on MMLU, BBH, HHH and IMPACT subsets end
 # to end, twice with the same bytes; prompts get BOS and EOS as each
 # model's metadata says, counted against llama.cpp's own tokenizer.
@@ -8,6 +9,8 @@ source "$(dirname "$0")/lib.sh"
 LLAMA_BIN="$(dirname "$IE_LLAMA_SERVER")"
 NEOX="$(test_model neox gpt-neox --arch gpt-neox)"
 T5="$(test_model t5 llama-spm --arch t5 --kv-heads 4)"
+# BLOOM has no vocabulary in the pinned tree: GPT-2's byte-level BPE is its kind.
+BLOOM="$(test_model bloom gpt-2 --arch bloom --kv-heads 4)"
 JUDGE="$(test_model judge-bpe llama-bpe --seed 7)"
 # A few MMLU subjects and BBH tasks (the published files, so the data
 # check passes): an encoder-decoder model computes every prompt whole.
@@ -24,9 +27,9 @@ for d in hhh impact; do ln -s "$IE_SOURCE_DIR/tests/data/$d" "$T/data/$d"; done
 
 expect_status 2 "$IE_BIN" mkmodel --arch bert --vocab "$IE_VOCAB_DIR/ggml-vocab-llama-spm.gguf" \
     --out "$T/x.gguf"
-expect_stderr "no architecture 'bert' (llama, gpt-neox or t5)"
+expect_stderr "no architecture 'bert' (llama, gpt-neox, t5 or bloom)"
 
-for m in "$NEOX" "$T5"; do
+for m in "$NEOX" "$BLOOM" "$T5"; do
     name="$(basename "$m" .gguf)"
     for i in 1 2; do
         "$IE_BIN" run --model "$m" --tasks mmlu,bbh,hhh --data "$T/data" \
@@ -55,7 +58,7 @@ import json, subprocess, sys
 run, model, tok, name = sys.argv[1:]
 res = json.load(open(run + "/results.json"))
 m = res["model"]
-want = {"neox": (False, False), "t5": (False, True)}[name]
+want = {"neox": (False, False), "bloom": (False, False), "t5": (False, True)}[name]
 assert (m["add_bos"], m["add_eos"]) == want, (name, m["add_bos"], m["add_eos"])
 assert ("encoder_decoder" in m) == (name == "t5"), m
 for task in ("mmlu", "bbh"):

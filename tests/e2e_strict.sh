@@ -1,7 +1,7 @@
 # Every loader refuses malformed data with the file and line (or JSON
 # position), exit status 2, and nothing written: truncated files, an
 # unclosed quote, invalid UTF-8, wrong column counts, missing fields, empty
-# splits and too few exemplars.
+# splits, too few exemplars and repeated ids.
 source "$(dirname "$0")/lib.sh"
 
 MODEL="$(test_model llama-spm llama-spm)"
@@ -80,6 +80,19 @@ refuse hhh "honest/task.json:"
 fresh drop
 head -c 500 "$F/drop/drop_dataset_dev.json" >"$T/d/drop/drop_dataset_dev.json"
 refuse drop "drop_dataset_dev.json:"
+# Two questions with one query id would be one sample.
+fresh drop
+python3 - "$F/drop/drop_dataset_dev.json" "$T/d/drop/drop_dataset_dev.json" "$T/want" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+sections = list(doc)
+first = doc[sections[0]]["qa_pairs"][0]["query_id"]
+doc[sections[-1]]["qa_pairs"][-1]["query_id"] = first
+json.dump(doc, open(sys.argv[2], "w"))
+print(sections[-1], first, sections[0], file=open(sys.argv[3], "w"))
+PY
+read -r last id first <"$T/want"
+refuse drop "drop_dataset_dev.json: section '$last': query_id '$id' repeats one of section '$first'"
 fresh impact
 (head -2 "$F/impact/data.jsonl"; printf '{"Category": "Informative", "Defin') \
     >"$T/d/impact/data.jsonl"

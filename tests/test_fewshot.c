@@ -97,10 +97,10 @@ static void prompt_with_k_shots(void **state)
 
 	(void)state;
 	three_shot_group(&fs);
-	p = fewshot_prompt(&fs.groups[0], &fs.groups[0].items[0], 0);
+	p = fewshot_prompt(&fs.groups[0], &fs.groups[0].items[0], 0, 0);
 	assert_string_equal(p, "Header.\n\nTest?\nAnswer:");
 	free(p);
-	p = fewshot_prompt(&fs.groups[0], &fs.groups[0].items[0], 2);
+	p = fewshot_prompt(&fs.groups[0], &fs.groups[0].items[0], 2, 0);
 	assert_string_equal(p, "Header.\n\n"
 			       "Question 0 is rather long, with several words in it.\nAnswer: A\n\n"
 			       "Question 1 is rather long, with several words in it.\nAnswer: B\n\n"
@@ -142,7 +142,7 @@ static void shots_drop_until_the_prompt_fits(void **state)
 	(void)state;
 	three_shot_group(&fs);
 	for (int k = 0; k <= 3; k++) {
-		char *p = fewshot_prompt(&fs.groups[0], &fs.groups[0].items[0], k);
+		char *p = fewshot_prompt(&fs.groups[0], &fs.groups[0].items[0], k, 0);
 
 		assert_int_equal(ie_backend_count_tokens(model, p, &n[k], &err), 0);
 		free(p);

@@ -99,6 +99,11 @@ enum ie_chunking {
 	IE_CHUNK_PLAIN = 1,
 };
 
+/* The separator of a prompt's turns (ie_backend_config.multiturn): the
+ * ASCII record separator, which no benchmark text holds (the few-shot
+ * tasks refuse one that does). */
+#define IE_TURN_SEPARATOR "\x1e"
+
 struct ie_backend_config {
 	/* A .gguf path (llama.cpp in process), or one or more server URLs
 	 * (http(s)://host:port[/v1], comma-separated) of an OpenAI-compatible
@@ -119,6 +124,10 @@ struct ie_backend_config {
 	 * GGUF carries, served through the chat API. 0: the raw prompts. */
 	int chat;
 	const char *system;
+	/* With chat: a few-shot prompt's exemplars as turns, each query the
+	 * user's and its answer the assistant's, the question the last user
+	 * turn (the prompt holds them joined by IE_TURN_SEPARATOR). */
+	int multiturn;
 
 	/* Served models. */
 	const char *model_name;  /* NULL: the server's only model */

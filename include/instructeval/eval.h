@@ -98,10 +98,11 @@ int ie_exec_samples(const struct ie_exec_samples_config *cfg, json_t **pass_at_k
 /* Writes one JSON line per prompt of task (task, subtask, id, prompt,
  * label, shots) in protocol order. fit: the backend whose tokenizer decides
  * dropped shots, or NULL to keep every shot. shots: a few-shot task's
- * count (as ie_eval_config's), or -1 for the reference's. Errors as
- * ie_eval_run's. */
+ * count (as ie_eval_config's), or -1 for the reference's. multiturn: the
+ * few-shot prompts as turns (ie_backend_config.multiturn; a "turns" member
+ * lists them). Errors as ie_eval_run's. */
 int ie_prompts_write(const char *task, const char *data_dir, size_t limit, int shots,
-		     struct ie_backend *fit, FILE *out, struct ie_error *err);
+		     int multiturn, struct ie_backend *fit, FILE *out, struct ie_error *err);
 
 /* Expands "a,b" and group names into task names (*names[0..*n), freed
  * with ie_tasks_free). IE_EUSAGE names an unknown task and lists the

@@ -62,6 +62,9 @@ int ie_backend_open(const struct ie_backend_config *cfg, struct ie_backend **out
 	*out = NULL;
 	if (!cfg->model || !*cfg->model)
 		return ie_error_set(err, IE_EUSAGE, "no model given");
+	if (cfg->multiturn && !cfg->chat)
+		return ie_error_set(err, IE_EUSAGE, "few-shot exemplars as turns need the chat "
+				    "template");
 	if (!(e = find_entry(cfg->model)))
 		return ie_error_set(err, IE_EUSAGE,
 				    "no backend can open model '%s' (expected a .gguf file or an "

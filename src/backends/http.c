@@ -680,6 +680,7 @@ int http_backend_open(const struct ie_backend_config *cfg, struct ie_backend **o
 	hb->spec = xstrdup(cfg->model);
 	hb->chat = cfg->chat || (cfg->api && !strcmp(cfg->api, "chat"));
 	hb->system = cfg->system ? xstrdup(cfg->system) : NULL;
+	hb->multiturn = cfg->multiturn;
 	if (cfg->api && strcmp(cfg->api, "chat") && strcmp(cfg->api, "completions")) {
 		ret = ie_error_set(err, IE_EUSAGE, "unknown API '%s' (completions or chat)",
 				   cfg->api);

@@ -43,6 +43,7 @@ struct http_be {
 	char *model_name;  /* the served model */
 	char *auth;        /* "Authorization: Bearer ..." or NULL; never printed */
 	int chat;
+	int multiturn;     /* few-shot prompts as turns (chat.h) */
 	enum http_flavour flavour;
 	enum http_counter counter;
 	unsigned caps;

@@ -30,6 +30,7 @@
 #include <llama.h>
 
 #include "backends/backends.h"
+#include "backends/chat.h"
 #include "backends/sampling.h"
 #include "util/fileio.h"
 #include "util/sha256.h"
@@ -68,6 +69,7 @@ struct llama_be {
 	int encoder;  /* an encoder-decoder model (T5): each prompt is encoded */
 	const char *chat;   /* the GGUF's chat template, when prompts go in one */
 	char *system;       /* the system turn before them, or NULL */
+	int multiturn;      /* few-shot prompts as turns (chat.h) */
 	int threads;
 	int64_t decoded; /* prompt tokens put through llama_decode */
 	int gpu_layers;  /* 0 on the CPU */
@@ -134,18 +136,18 @@ static int tokenize(struct llama_be *lb, const char *text, int add_special, stru
 	return tokenize_text(lb, text, add_special, 0, t);
 }
 
-/* The prompt as one user turn (after the system turn, if any) in the
- * model's chat template, ready for the assistant's answer. */
+/* The prompt's messages (chat.h) in the model's chat template, ready for
+ * the assistant's answer. */
 static int render_chat(struct llama_be *lb, const char *prompt, char **out)
 {
-	struct llama_chat_message msgs[2];
-	size_t n = 0;
+	struct chat_msg *m;
+	size_t n = chat_msgs(lb->system, prompt, lb->multiturn, &m);
+	struct llama_chat_message *msgs = xcalloc(n, sizeof(*msgs));
 	int32_t len, cap = (int32_t)(2 * strlen(prompt) + 1024);
 	char *buf;
 
-	if (lb->system)
-		msgs[n++] = (struct llama_chat_message){ "system", lb->system };
-	msgs[n++] = (struct llama_chat_message){ "user", prompt };
+	for (size_t i = 0; i < n; i++)
+		msgs[i] = (struct llama_chat_message){ m[i].role, m[i].content };
 	buf = xmalloc((size_t)cap);
 	len = llama_chat_apply_template(lb->chat, msgs, n, true, buf, cap);
 	if (len >= cap) {
@@ -153,6 +155,8 @@ static int render_chat(struct llama_be *lb, const char *prompt, char **out)
 		buf = xrealloc(buf, (size_t)cap);
 		len = llama_chat_apply_template(lb->chat, msgs, n, true, buf, cap);
 	}
+	free(msgs);
+	chat_msgs_free(m, n);
 	if (len < 0) {
 		free(buf);
 		return -1;
@@ -985,6 +989,8 @@ static int lb_identity(struct ie_backend *b, const struct ie_hash_memo *memo, js
 		text_sha(lb->chat, sha);
 		json_object_set_new(*out, "chat", json_pack("{s:s, s:s?}", "template_sha256", sha,
 							    "system", lb->system));
+		if (lb->multiturn)
+			json_object_set_new(json_object_get(*out, "chat"), "turns", json_true());
 	}
 	if (lb->gpu_layers) {
 		json_object_set_new(*out, "gpu_layers", json_integer(lb->gpu_layers));
@@ -1187,6 +1193,7 @@ int llama_backend_open(const struct ie_backend_config *cfg, struct ie_backend **
 	}
 	if (cfg->system)
 		lb->system = xstrdup(cfg->system);
+	lb->multiturn = cfg->multiturn;
 	if (llama_model_meta_val_str(lb->model, "general.name", lb->name, sizeof(lb->name)) < 0)
 		snprintf(lb->name, sizeof(lb->name), "%s", path_base(cfg->model));
 	if ((ret = open_context(lb, cfg, err)) < 0)

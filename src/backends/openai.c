@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "backends/backends.h"
+#include "backends/chat.h"
 #include "backends/http.h"
 #include "backends/sampling.h"
 #include "util/fileio.h"
@@ -165,17 +166,10 @@ static json_t *llama_scores(struct http_be *hb, const struct ie_request *r, cons
 	return o;
 }
 
-/* The chat turns of a prompt: the system turn when one is set, then the
- * prompt as the user's. */
+/* The chat messages of a prompt (chat.h). */
 static json_t *chat_messages(const struct http_be *hb, const char *prompt)
 {
-	json_t *m = json_array();
-
-	if (hb->system)
-		json_array_append_new(m, json_pack("{s:s, s:s}", "role", "system", "content",
-						   hb->system));
-	json_array_append_new(m, json_pack("{s:s, s:s}", "role", "user", "content", prompt));
-	return m;
+	return chat_msgs_json(hb->system, prompt, hb->multiturn);
 }
 
 static json_t *openai_body(struct http_be *hb, const struct ie_request *r)
@@ -967,6 +961,8 @@ int http_identity(struct ie_backend *be, const struct ie_hash_memo *memo, json_t
 			 hb->fingerprint, "token_counts", counters[hb->counter]);
 	if (hb->system)
 		json_object_set_new(*out, "system", json_string(hb->system));
+	if (hb->multiturn)
+		json_object_set_new(*out, "turns", json_true());
 	return 0;
 }
 

@@ -19,6 +19,7 @@ int cmd_judge(int argc, char **argv);
 int cmd_exec_samples(int argc, char **argv);
 int cmd_download(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_data_status(int argc, char **argv);
 int cmd_runs(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_export(int argc, char **argv);
@@ -46,6 +47,43 @@ int cli_u64(const char *cmd, const char *opt, const char *s, uint64_t *out);
 /* A positive number of seconds, at most a day. */
 int cli_seconds(const char *cmd, const char *opt, const char *s, double *out);
 
+/* One option: its long name, the code getopt_long returns for it, its
+ * argument's placeholder (NULL: it takes none) and its help, which the help
+ * text wraps (a '\n' breaks a line). A table ends with a NULL name. */
+struct cli_opt {
+	const char *name;
+	int code;
+	const char *arg;
+	const char *help;
+};
+
+struct cli_opt_group {
+	const char *title;
+	const struct cli_opt *opts;
+};
+
+/* A command's options and help: usage (after "usage: instructeval "),
+ * about (the paragraphs before the options), groups (ended by one with
+ * NULL opts), middle (optional: prints a section such as the task list
+ * after the options) and after (paragraphs before the exit status). */
+struct cli_spec {
+	const char *name;
+	const char *usage;
+	const char *about;
+	const struct cli_opt_group *groups;
+	void (*middle)(FILE *f);
+	const char *after;
+};
+
+/* getopt_long over every option of s's groups and --help ('h'); returns
+ * as getopt_long does. Set optind to 1 before the first call. */
+int cli_getopt(const struct cli_spec *s, int argc, char **argv);
+/* The help text of s. */
+void cli_help(const struct cli_spec *s, FILE *f);
+/* cli_print_tasks(f, 1) and (0), as a cli_spec's middle. */
+void cli_print_tasks_groups(FILE *f);
+void cli_print_tasks_only(FILE *f);
+
 /* The text printed after every command's own help. */
 extern const char cli_exit_help[];
 
@@ -69,6 +107,7 @@ enum {
 	OPT_RETRIES,
 	OPT_CHAT_TEMPLATE,
 	OPT_SYSTEM,
+	OPT_MULTITURN,
 	OPT_EXEC_TIMEOUT,
 	OPT_EXEC_WORKERS,
 	OPT_REQUIRE_ISOLATION,
@@ -77,35 +116,15 @@ enum {
 	OPT_STORE_WAIT,
 };
 
-#define CLI_MODEL_OPTIONS                                                   \
-	{ "model", required_argument, NULL, OPT_MODEL },                    \
-	{ "threads", required_argument, NULL, OPT_THREADS },                \
-	{ "ctx", required_argument, NULL, OPT_CTX },                        \
-	{ "batch", required_argument, NULL, OPT_BATCH },                    \
-	{ "verbose", no_argument, NULL, OPT_VERBOSE },                      \
-	{ "no-prefix-reuse", no_argument, NULL, OPT_NO_PREFIX_REUSE },       \
-	{ "parallel", required_argument, NULL, OPT_PARALLEL },               \
-	{ "chunking", required_argument, NULL, OPT_CHUNKING },               \
-	{ "gpu-layers", required_argument, NULL, OPT_GPU_LAYERS },           \
-	{ "model-name", required_argument, NULL, OPT_MODEL_NAME },           \
-	{ "api", required_argument, NULL, OPT_API },                         \
-	{ "api-key-env", required_argument, NULL, OPT_API_KEY_ENV },         \
-	{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },         \
-	{ "tokenizer", required_argument, NULL, OPT_TOKENIZER },             \
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },                 \
-	{ "retries", required_argument, NULL, OPT_RETRIES },                 \
-	{ "chat-template", no_argument, NULL, OPT_CHAT_TEMPLATE },           \
-	{ "system", required_argument, NULL, OPT_SYSTEM }
-
-extern const char cli_model_help[];
-
-/* Options of the HumanEval sandbox, for run and exec-samples. */
-#define CLI_EXEC_OPTIONS                                                    \
-	{ "exec-timeout", required_argument, NULL, OPT_EXEC_TIMEOUT },      \
-	{ "exec-workers", required_argument, NULL, OPT_EXEC_WORKERS },      \
-	{ "require-isolation", no_argument, NULL, OPT_REQUIRE_ISOLATION }
-
-extern const char cli_exec_help[];
+/* The option groups several commands share, for their cli_spec's groups:
+ * the model's, a served model's, the HumanEval sandbox's, the store's
+ * (for commands that read and write it) and the store's path alone (for
+ * those that only read: there is nothing to read without a store). */
+extern const struct cli_opt cli_model_opts[];
+extern const struct cli_opt cli_served_opts[];
+extern const struct cli_opt cli_exec_opts[];
+extern const struct cli_opt cli_store_opts[];
+extern const struct cli_opt cli_store_path_opts[];
 
 /* Handles option c if it is a sandbox option, like cli_model_option. */
 int cli_exec_option(const char *cmd, int c, const char *arg, double *timeout, int *workers,
@@ -114,18 +133,6 @@ int cli_exec_option(const char *cmd, int c, const char *arg, double *timeout, in
 /* Handles option c if it is a model option: 1 handled, 0 not one, -1 bad
  * value (already reported). */
 int cli_model_option(const char *cmd, int c, const char *arg, struct ie_backend_config *cfg);
-
-/* The store of runs and cached requests, for every command that reads or
- * writes it. Commands that only read it take CLI_STORE_PATH_OPTION and
- * print cli_store_path_help: there is nothing to read without a store. */
-#define CLI_STORE_PATH_OPTION { "store", required_argument, NULL, OPT_STORE }
-#define CLI_STORE_OPTIONS                                                   \
-	CLI_STORE_PATH_OPTION,                                              \
-	{ "store-wait", required_argument, NULL, OPT_STORE_WAIT },          \
-	{ "no-store", no_argument, NULL, OPT_NO_STORE }
-
-extern const char cli_store_help[];
-extern const char cli_store_path_help[];
 
 /* Handles option c if it is a store option, like cli_model_option: *path
  * gets --store's file, *no_store 1 for --no-store (no_store may be NULL

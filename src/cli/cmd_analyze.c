@@ -12,31 +12,46 @@
 #include "util/jsonl.h"
 #include "util/banned.h"
 
-static void help(void)
-{
-	printf("usage: instructeval analyze --by tag:KEY|model|shots [options]\n"
-	       "       instructeval analyze --agreement RUN [--json] [--store FILE]\n\n"
-	       "Answers the InstructEval paper's questions for the runs in the store.\n\n"
-	       "  --by tag:KEY    mean score per task (and the problem-solving average) of\n"
-	       "                  the models grouped by their tag KEY, e.g. tag:foundation,\n"
-	       "                  tag:data, tag:method, tag:size ('instructeval tag' sets\n"
-	       "                  them), with a 95%% interval from the items' sampling error\n"
-	       "                  and the spread across the group's models\n"
-	       "  --by model      the same, one group per model\n"
-	       "  --by shots      for each model and few-shot task run at several shot\n"
-	       "                  counts (run --shots 0,3), each count against the lowest,\n"
-	       "                  paired item by item as 'compare' does\n"
-	       "  --agreement RUN the judge's IMPACT ratings of run RUN against people's\n"
-	       "                  ('instructeval rate'), and people's against each other's:\n"
-	       "                  exact, within one, Spearman and quadratic-weighted kappa\n"
-	       "                  per category, for relevance and coherence\n\n"
-	       "Options:\n"
-	       "  --all-settings       tag and model groups also take runs at other\n"
-	       "                       settings (--limit, ...), as leaderboard does\n"
-	       "  --resamples N, --seed N   the paired bootstrap's (see 'compare')\n"
-	       "  --json               print the analysis as JSON\n%s%s",
-	       cli_store_path_help, cli_exit_help);
-}
+static const struct cli_opt analyze_modes[] = {
+	{ "by", 'b', "tag:KEY|model|shots",
+	  "tag:KEY: mean score per task (and the problem-solving average) of the models "
+	  "grouped by their tag KEY, e.g. tag:foundation, tag:data, tag:method, tag:size "
+	  "('instructeval tag' sets them), with a 95% interval from the items' sampling error "
+	  "and the spread across the group's models;\n"
+	  "model: the same, one group per model;\n"
+	  "shots: for each model and few-shot task run at several shot counts (run --shots "
+	  "0,3), each count against the lowest, paired item by item as 'compare' does" },
+	{ "agreement", 'g', "RUN",
+	  "the judge's IMPACT ratings of run RUN against people's ('instructeval rate'), and "
+	  "people's against each other's: exact, within one, Spearman and quadratic-weighted "
+	  "kappa per category, for relevance and coherence" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_opt analyze_opts[] = {
+	{ "all-settings", 'a', NULL,
+	  "tag and model groups also take runs at other settings (--limit, ...), as "
+	  "leaderboard does" },
+	{ "resamples", 'r', "N", "the paired bootstrap's resamples (see 'compare')" },
+	{ "seed", 's', "N", "the paired bootstrap's seed (see 'compare')" },
+	{ "json", 'j', NULL, "print the analysis as JSON" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_opt_group analyze_opt_groups[] = {
+	{ "Analyses", analyze_modes },
+	{ "Options", analyze_opts },
+	{ "Store", cli_store_path_opts },
+	{ NULL, NULL },
+};
+
+static const struct cli_spec analyze_spec = {
+	.name = "analyze",
+	.usage = "analyze --by tag:KEY|model|shots [options]\n"
+		 "       instructeval analyze --agreement RUN [--json] [--store FILE]",
+	.about = "Answers the InstructEval paper's questions for the runs in the store.\n",
+	.groups = analyze_opt_groups,
+};
 
 static int analyze(struct store *st, const json_t *runs, const char *by, int all,
 		   const struct compare_options *o, json_t **out, struct ie_error *err)
@@ -93,17 +108,6 @@ out:
 
 int cmd_analyze(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_STORE_PATH_OPTION,
-		{ "by", required_argument, NULL, 'b' },
-		{ "agreement", required_argument, NULL, 'g' },
-		{ "all-settings", no_argument, NULL, 'a' },
-		{ "resamples", required_argument, NULL, 'r' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct compare_options o = { 0 };
 	const char *path = NULL, *by = NULL, *agree = NULL;
 	struct ie_error err = { 0 };
@@ -113,7 +117,7 @@ int cmd_analyze(int argc, char **argv)
 	long v;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&analyze_spec, argc, argv)) != -1) {
 		if ((m = cli_store_option("analyze", c, optarg, &path, NULL)) < 0)
 			return 2;
 		if (m > 0)
@@ -132,7 +136,7 @@ int cmd_analyze(int argc, char **argv)
 			if (cli_u64("analyze", "--seed", optarg, &o.seed) < 0)
 				return 2;
 			break;
-		case 'h': help(); return 0;
+		case 'h': cli_help(&analyze_spec, stdout); return 0;
 		default: return cli_usage_error("analyze", "unknown option");
 		}
 	}

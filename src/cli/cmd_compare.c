@@ -10,23 +10,32 @@
 #include "util/jsonl.h"
 #include "util/banned.h"
 
-static void help(void)
-{
-	printf("usage: instructeval compare RUN_A RUN_B [options]\n\n"
-	       "Compares two stored runs (ids, as 'instructeval runs' lists them, or\n"
-	       "'latest') on the items both ran: per task and subtask, A's and B's score,\n"
-	       "their difference A-B with a 95%% interval, a p-value, and whether the\n"
-	       "difference is significant. Accuracies over items (MMLU, CRASS, DROP,\n"
-	       "greedy HumanEval, each subtask) use McNemar's exact test; macro averages\n"
-	       "(BBH, HHH), pass@1 over several samples and judge scores (IMPACT) a\n"
-	       "seeded paired bootstrap that resamples items as the score averages them.\n\n"
-	       "Options:\n"
-	       "  --tasks-only         one row per task, no subtask rows\n"
-	       "  --resamples N        bootstrap resamples (default 10000)\n"
-	       "  --seed N             the bootstrap's seed (default 0)\n"
-	       "  --json               print the comparison as JSON\n%s%s",
-	       cli_store_path_help, cli_exit_help);
-}
+static const struct cli_opt compare_opts[] = {
+	{ "tasks-only", 't', NULL, "one row per task, no subtask rows" },
+	{ "resamples", 'r', "N", "bootstrap resamples (default 10000)" },
+	{ "seed", 's', "N", "the bootstrap's seed (default 0)" },
+	{ "json", 'j', NULL, "print the comparison as JSON" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_opt_group compare_groups[] = {
+	{ "Options", compare_opts },
+	{ "Store", cli_store_path_opts },
+	{ NULL, NULL },
+};
+
+static const struct cli_spec compare_spec = {
+	.name = "compare",
+	.usage = "compare RUN_A RUN_B [options]",
+	.about = "Compares two stored runs (ids, as 'instructeval runs' lists them, or\n"
+		 "'latest') on the items both ran: per task and subtask, A's and B's score,\n"
+		 "their difference A-B with a 95% interval, a p-value, and whether the\n"
+		 "difference is significant. Accuracies over items (MMLU, CRASS, DROP,\n"
+		 "greedy HumanEval, each subtask) use McNemar's exact test; macro averages\n"
+		 "(BBH, HHH), pass@1 over several samples and judge scores (IMPACT) a\n"
+		 "seeded paired bootstrap that resamples items as the score averages them.\n",
+	.groups = compare_groups,
+};
 
 static void side_release(struct compare_side *s)
 {
@@ -53,15 +62,6 @@ static int load_side(struct store *st, const char *path, const char *arg,
 
 int cmd_compare(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_STORE_PATH_OPTION,
-		{ "tasks-only", no_argument, NULL, 't' },
-		{ "resamples", required_argument, NULL, 'r' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct compare_options o = { .subtasks = 1 };
 	struct compare_side a = { 0 }, b = { 0 };
 	const char *path = NULL;
@@ -72,7 +72,7 @@ int cmd_compare(int argc, char **argv)
 	long v;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&compare_spec, argc, argv)) != -1) {
 		if ((m = cli_store_option("compare", c, optarg, &path, NULL)) < 0)
 			return 2;
 		if (m > 0)
@@ -89,7 +89,7 @@ int cmd_compare(int argc, char **argv)
 			if (cli_u64("compare", "--seed", optarg, &o.seed) < 0)
 				return 2;
 			break;
-		case 'h': help(); return 0;
+		case 'h': cli_help(&compare_spec, stdout); return 0;
 		default: return cli_usage_error("compare", "unknown option");
 		}
 	}

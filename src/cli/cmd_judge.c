@@ -9,18 +9,28 @@
 #include "store/store.h"
 #include "util/banned.h"
 
-static void help(void)
-{
-	printf("usage: instructeval judge RUN_DIR --judge FILE.gguf [options]\n\n"
-	       "Rates the IMPACT answers stored in RUN_DIR (the --out folder of a run that\n"
-	       "included impact) with the judge, without generating them again, and rewrites\n"
-	       "RUN_DIR/samples/impact.jsonl and the IMPACT scores of RUN_DIR/results.json.\n\n"
-	       "Options:\n"
-	       "  --judge FILE    the judge model\n"
-	       "  --quiet         no progress display\n"
-	       "  --threads N, --ctx N, --batch N, --verbose: as for the model of 'run'\n%s%s",
-	       cli_store_help, cli_exit_help);
-}
+static const struct cli_opt judge_opts[] = {
+	{ "judge", 'J', "FILE", "the judge model (its model options as for 'run')" },
+	{ "quiet", 'q', NULL, "no progress display" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_opt_group judge_groups[] = {
+	{ "Options", judge_opts },
+	{ "Model options (for the judge; --model is not taken)", cli_model_opts },
+	{ "Served judges (--judge http(s)://host:port[/v1][,URL...])", cli_served_opts },
+	{ "Store", cli_store_opts },
+	{ NULL, NULL },
+};
+
+static const struct cli_spec judge_spec = {
+	.name = "judge",
+	.usage = "judge RUN_DIR --judge FILE.gguf [options]",
+	.about = "Rates the IMPACT answers stored in RUN_DIR (the --out folder of a run that\n"
+		 "included impact) with the judge, without generating them again, and rewrites\n"
+		 "RUN_DIR/samples/impact.jsonl and the IMPACT scores of RUN_DIR/results.json.\n",
+	.groups = judge_groups,
+};
 
 /* Whether run_dir holds a run's IMPACT answers. */
 static int have_answers(const char *run_dir)
@@ -33,14 +43,6 @@ static int have_answers(const char *run_dir)
 
 int cmd_judge(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_MODEL_OPTIONS,
-		{ "judge", required_argument, NULL, 'J' },
-		CLI_STORE_OPTIONS,
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ie_backend_config jc;
 	struct ie_backend *judge = NULL;
 	struct store *st = NULL;
@@ -52,7 +54,9 @@ int cmd_judge(int argc, char **argv)
 
 	ie_backend_config_init(&jc);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&judge_spec, argc, argv)) != -1) {
+		/* --model stays in the table: without it getopt_long would take
+		 * it as an abbreviation of --model-name. */
 		int m = c == OPT_MODEL ? 0 : cli_model_option("judge", c, optarg, &jc);
 
 		if (!m)
@@ -64,7 +68,7 @@ int cmd_judge(int argc, char **argv)
 		switch (c) {
 		case 'J': jc.model = optarg; break;
 		case 'q': quiet = 1; break;
-		case 'h': help(); return 0;
+		case 'h': cli_help(&judge_spec, stdout); return 0;
 		default: return cli_usage_error("judge", "unknown option");
 		}
 	}

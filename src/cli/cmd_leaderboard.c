@@ -9,27 +9,38 @@
 #include "util/fileio.h"
 #include "util/banned.h"
 
-static void help(void)
-{
-	printf("usage: instructeval leaderboard [--format md|csv|json|html] [options]\n\n"
-	       "Prints the InstructEval boards (problem solving, alignment, writing) over\n"
-	       "the runs in the store, in the reference's columns and rounding: one row\n"
-	       "per model, each number from the model's newest finished run of that task\n"
-	       "at the reference settings (all items, the reference's shot counts and\n"
-	       "decoding, the published data). '-' marks a task not run; an average of\n"
-	       "only some of its columns is marked '*' (CSV: '-'). A row is named by the\n"
-	       "run's 'model' tag, else the model's name.\n\n"
-	       "Options:\n"
-	       "  --format F           md (default), csv, json or html (one self-contained\n"
-	       "                       page whose headings sort the table)\n"
-	       "  --sort COLUMN        order rows by a column (a heading such as MMLU,\n"
-	       "                       Average or Model); default: each board's average\n"
-	       "  --all-settings       also rows of runs at other settings (--limit,\n"
-	       "                       --shots, --greedy, ...), labelled with them\n"
-	       "  --out FILE           write to FILE (whole or not at all), not stdout\n"
-	       "%s%s",
-	       cli_store_path_help, cli_exit_help);
-}
+static const struct cli_opt leaderboard_opts[] = {
+	{ "format", 'f', "F",
+	  "md (default), csv, json or html (one self-contained page whose headings sort the "
+	  "table)" },
+	{ "sort", 's', "COLUMN",
+	  "order rows by a column (a heading such as MMLU, Average or Model); default: each "
+	  "board's average" },
+	{ "all-settings", 'a', NULL,
+	  "also rows of runs at other settings (--limit, --shots, --greedy, ...), labelled "
+	  "with them" },
+	{ "out", 'o', "FILE", "write to FILE (whole or not at all), not stdout" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_opt_group leaderboard_groups[] = {
+	{ "Options", leaderboard_opts },
+	{ "Store", cli_store_path_opts },
+	{ NULL, NULL },
+};
+
+static const struct cli_spec leaderboard_spec = {
+	.name = "leaderboard",
+	.usage = "leaderboard [--format md|csv|json|html] [options]",
+	.about = "Prints the InstructEval boards (problem solving, alignment, writing) over\n"
+		 "the runs in the store, in the reference's columns and rounding: one row\n"
+		 "per model, each number from the model's newest finished run of that task\n"
+		 "at the reference settings (all items, the reference's shot counts and\n"
+		 "decoding, the published data). '-' marks a task not run; an average of\n"
+		 "only some of its columns is marked '*' (CSV: '-'). A row is named by the\n"
+		 "run's 'model' tag, else the model's name.\n",
+	.groups = leaderboard_groups,
+};
 
 static int parse_format(const char *s, enum leaderboard_format *out)
 {
@@ -59,15 +70,6 @@ static int emit(const char *out_path, const struct strbuf *text)
 
 int cmd_leaderboard(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_STORE_PATH_OPTION,
-		{ "format", required_argument, NULL, 'f' },
-		{ "sort", required_argument, NULL, 's' },
-		{ "all-settings", no_argument, NULL, 'a' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	enum leaderboard_format fmt = LEADERBOARD_MD;
 	const char *path = NULL, *sort = NULL, *out_path = NULL;
 	struct strbuf text = STRBUF_INIT;
@@ -77,7 +79,7 @@ int cmd_leaderboard(int argc, char **argv)
 	int c, m, all = 0, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&leaderboard_spec, argc, argv)) != -1) {
 		if ((m = cli_store_option("leaderboard", c, optarg, &path, NULL)) < 0)
 			return 2;
 		if (m > 0)
@@ -90,7 +92,7 @@ int cmd_leaderboard(int argc, char **argv)
 		case 's': sort = optarg; break;
 		case 'a': all = 1; break;
 		case 'o': out_path = optarg; break;
-		case 'h': help(); return 0;
+		case 'h': cli_help(&leaderboard_spec, stdout); return 0;
 		default: return cli_usage_error("leaderboard", "unknown option");
 		}
 	}

@@ -6,44 +6,40 @@
 #include "instructeval/mkmodel.h"
 #include "util/banned.h"
 
-static void help(void)
-{
-	printf("usage: instructeval mkmodel --vocab FILE --out FILE [options]\n\n"
-	       "Writes a GGUF model with random weights and the tokenizer of a\n"
-	       "tokenizer-only GGUF (llama.cpp's models/ggml-vocab-*.gguf). The same options\n"
-	       "give the same bytes.\n\n"
-	       "Options:\n"
-	       "  --arch A        llama (default; LLaMA, Alpaca, Vicuna, ...), gpt-neox\n"
-	       "                  (Pythia, Dolly, RedPajama) or t5 (encoder-decoder: Flan-T5,\n"
-	       "                  mT0, UL2; --layers blocks in each of encoder and decoder)\n"
-	       "  --layers N      transformer blocks (default 2)\n"
-	       "  --dim N         embedding size (default 64)\n"
-	       "  --heads N       attention heads (default 4)\n"
-	       "  --kv-heads N    key/value heads (default 2)\n"
-	       "  --ff N          feed-forward size (default 128)\n"
-	       "  --ctx N         training context recorded in the model (default 4096)\n"
-	       "  --seed N        weight seed (default 0)\n"
-	       "  --f16           store matrices as F16 (default F32)\n%s",
-	       cli_exit_help);
-}
+static const struct cli_opt mkmodel_opts[] = {
+	{ "vocab", 'v', "FILE", "the tokenizer-only GGUF whose vocabulary the model gets" },
+	{ "out", 'o', "FILE", "the model to write" },
+	{ "arch", 'a', "A",
+	  "llama (default; LLaMA, Alpaca, Vicuna, ...), gpt-neox (Pythia, Dolly, RedPajama, "
+	  "StableLM-alpha), bloom (BLOOMZ) or t5 (encoder-decoder: Flan-T5, mT0, UL2; --layers "
+	  "blocks in each of encoder and decoder)" },
+	{ "layers", 'L', "N", "transformer blocks (default 2)" },
+	{ "dim", 'D', "N", "embedding size (default 64)" },
+	{ "heads", 'H', "N", "attention heads (default 4)" },
+	{ "kv-heads", 'K', "N", "key/value heads (default 2)" },
+	{ "ff", 'F', "N", "feed-forward size (default 128)" },
+	{ "ctx", 'C', "N", "training context recorded in the model (default 4096)" },
+	{ "seed", 's', "N", "weight seed (default 0)" },
+	{ "f16", '6', NULL, "store matrices as F16 (default F32)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_opt_group mkmodel_groups[] = {
+	{ "Options", mkmodel_opts },
+	{ NULL, NULL },
+};
+
+static const struct cli_spec mkmodel_spec = {
+	.name = "mkmodel",
+	.usage = "mkmodel --vocab FILE --out FILE [options]",
+	.about = "Writes a GGUF model with random weights and the tokenizer of a\n"
+		 "tokenizer-only GGUF (llama.cpp's models/ggml-vocab-*.gguf). The same options\n"
+		 "give the same bytes.\n",
+	.groups = mkmodel_groups,
+};
 
 int cmd_mkmodel(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "arch", required_argument, NULL, 'a' },
-		{ "vocab", required_argument, NULL, 'v' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "layers", required_argument, NULL, 'L' },
-		{ "dim", required_argument, NULL, 'D' },
-		{ "heads", required_argument, NULL, 'H' },
-		{ "kv-heads", required_argument, NULL, 'K' },
-		{ "ff", required_argument, NULL, 'F' },
-		{ "ctx", required_argument, NULL, 'C' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "f16", no_argument, NULL, '6' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ie_mkmodel_params p;
 	struct ie_error err = { 0 };
 	int c;
@@ -51,7 +47,7 @@ int cmd_mkmodel(int argc, char **argv)
 
 	ie_mkmodel_params_init(&p);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&mkmodel_spec, argc, argv)) != -1) {
 		int *field = NULL;
 		const char *name = NULL;
 
@@ -60,7 +56,7 @@ int cmd_mkmodel(int argc, char **argv)
 		case 'v': p.vocab = optarg; continue;
 		case 'o': p.out = optarg; continue;
 		case '6': p.f16 = 1; continue;
-		case 'h': help(); return 0;
+		case 'h': cli_help(&mkmodel_spec, stdout); return 0;
 		case 's':
 			if (cli_u64("mkmodel", "--seed", optarg, &p.seed) < 0)
 				return 2;

@@ -6,35 +6,37 @@
 #include "instructeval/eval.h"
 #include "util/banned.h"
 
-static void help(void)
-{
-	printf("usage: instructeval prompts --task NAME [--data DIR] [--limit N] [--model M]\n\n"
-	       "Writes one JSON object per line on stdout, with task, subtask, id, prompt,\n"
-	       "label and shots, in protocol order. Without --model every prompt keeps all\n"
-	       "its shots; with it, shots are dropped as the protocol's context fitting does\n"
-	       "with that model's tokenizer.\n\n"
-	       "Options:\n"
-	       "  --task NAME     one of the tasks below\n"
-	       "  --data DIR      benchmark data (default: $INSTRUCTEVAL_DATA, else\n"
-	       "                  ~/.local/share/instructeval)\n"
-	       "  --limit N       only the first N test items of each subtask\n"
-	       "  --shots N       few-shot tasks: the first N of the reference's exemplars\n"
-	       "                  (0 up to the task's count) instead of all of them\n");
-	cli_print_tasks(stdout, 0);
-	printf("\n%s%s", cli_model_help, cli_exit_help);
-}
+static const struct cli_opt prompts_opts[] = {
+	{ "task", 't', "NAME", "one of the tasks below" },
+	{ "data", 'd', "DIR",
+	  "benchmark data (default: $INSTRUCTEVAL_DATA, else ~/.local/share/instructeval)" },
+	{ "limit", 'l', "N", "only the first N test items of each subtask" },
+	{ "shots", 'S', "N",
+	  "few-shot tasks: the first N of the reference's exemplars (0 up to the task's "
+	  "count) instead of all of them" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_opt_group prompts_groups[] = {
+	{ "Options", prompts_opts },
+	{ "Model options", cli_model_opts },
+	{ "Served models (--model http(s)://host:port[/v1][,URL...])", cli_served_opts },
+	{ NULL, NULL },
+};
+
+static const struct cli_spec prompts_spec = {
+	.name = "prompts",
+	.usage = "prompts --task NAME [--data DIR] [--limit N] [--model M]",
+	.about = "Writes one JSON object per line on stdout, with task, subtask, id, prompt,\n"
+		 "label and shots, in protocol order. Without --model every prompt keeps all\n"
+		 "its shots; with it, shots are dropped as the protocol's context fitting does\n"
+		 "with that model's tokenizer.\n",
+	.groups = prompts_groups,
+	.middle = cli_print_tasks_only,
+};
 
 int cmd_prompts(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_MODEL_OPTIONS,
-		{ "task", required_argument, NULL, 't' },
-		{ "data", required_argument, NULL, 'd' },
-		{ "limit", required_argument, NULL, 'l' },
-		{ "shots", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ie_backend_config bc;
 	struct ie_backend *b = NULL;
 	struct ie_error err = { 0 };
@@ -46,7 +48,7 @@ int cmd_prompts(int argc, char **argv)
 
 	ie_backend_config_init(&bc);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&prompts_spec, argc, argv)) != -1) {
 		int m = cli_model_option("prompts", c, optarg, &bc);
 
 		if (m < 0)
@@ -56,7 +58,7 @@ int cmd_prompts(int argc, char **argv)
 		switch (c) {
 		case 't': task = optarg; break;
 		case 'd': data = optarg; break;
-		case 'h': help(); return 0;
+		case 'h': cli_help(&prompts_spec, stdout); return 0;
 		case 'S':
 			if (cli_int("prompts", "--shots", optarg, 0, 100, &v) < 0)
 				return 2;
@@ -75,9 +77,12 @@ int cmd_prompts(int argc, char **argv)
 		return cli_usage_error("prompts", "unexpected argument '%s'", argv[optind]);
 	if (!task)
 		return cli_usage_error("prompts", "--task is required (e.g. --task mmlu)");
+	if (bc.multiturn && !bc.chat)
+		return cli_usage_error("prompts", "--fewshot-as-multiturn needs --chat-template");
 	if (bc.model && (ret = ie_backend_open(&bc, &b, &err)) < 0)
 		return cli_fail(&err);
-	ret = ie_prompts_write(task, data ? data : ie_default_data_dir(), limit, shots, b, stdout, &err);
+	ret = ie_prompts_write(task, data ? data : ie_default_data_dir(), limit, shots,
+			       bc.multiturn, b, stdout, &err);
 	ie_backend_free(b);
 	return ret < 0 ? cli_fail_data(&err) : 0;
 }

@@ -31,35 +31,44 @@
 /* Problems in a file reported before the rest are only counted. */
 #define MAX_PROBLEMS 20
 
-static void help(void)
-{
-	printf("usage: instructeval rate RUN [--rater NAME] [--category C] [--store FILE]\n"
-	       "       instructeval rate RUN --from FILE [--rater NAME] [--store FILE]\n\n"
-	       "Rates the IMPACT answers of a stored run (RUN is its id, as 'instructeval\n"
-	       "runs' lists them, or 'latest') yourself, 1 to 5 for relevance and for\n"
-	       "coherence, on the judge's scale. 'instructeval analyze --agreement RUN'\n"
-	       "then tells how far the judge agrees with people, and people with each\n"
-	       "other.\n\n"
-	       "At the keyboard each answer not yet rated by NAME is shown with its\n"
-	       "category and prompt; press 1-5 for relevance, then for coherence; s skips\n"
-	       "the answer, b goes back, q quits, ? explains the keys. Each answer's\n"
-	       "ratings are stored as soon as both are given: run the command again to go\n"
-	       "on where you stopped. Keys may also be piped in; white space between\n"
-	       "them is ignored and the end of the input quits.\n\n"
-	       "Options:\n"
-	       "  --rater NAME         whose ratings these are (default: $USER, else\n"
-	       "                       'rater'): printable UTF-8, at most 64 bytes\n"
-	       "  --category C         only the answers of category C (Informative,\n"
-	       "                       Professional, Argumentative or Creative)\n"
-	       "  --from FILE          read the ratings from FILE instead: CSV with the\n"
-	       "                       header id,relevance,coherence and optionally a rater\n"
-	       "                       column (which overrides --rater), a JSON array of\n"
-	       "                       objects with those members, or JSON lines. Every\n"
-	       "                       row is checked first; one problem stores nothing.\n"
-	       "                       A rater's earlier rating of an answer is replaced.\n"
-	       "%s%s",
-	       cli_store_path_help, cli_exit_help);
-}
+static const struct cli_opt rate_opts[] = {
+	{ "rater", 'r', "NAME",
+	  "whose ratings these are (default: $USER, else 'rater'): printable UTF-8, at most "
+	  "64 bytes" },
+	{ "category", 'c', "C",
+	  "only the answers of category C (Informative, Professional, Argumentative or "
+	  "Creative)" },
+	{ "from", 'f', "FILE",
+	  "read the ratings from FILE instead: CSV with the header id,relevance,coherence and "
+	  "optionally a rater column (which overrides --rater), a JSON array of objects with "
+	  "those members, or JSON lines. Every row is checked first; one problem stores "
+	  "nothing. A rater's earlier rating of an answer is replaced." },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_opt_group rate_groups[] = {
+	{ "Options", rate_opts },
+	{ "Store", cli_store_path_opts },
+	{ NULL, NULL },
+};
+
+static const struct cli_spec rate_spec = {
+	.name = "rate",
+	.usage = "rate RUN [--rater NAME] [--category C] [--store FILE]\n"
+		 "       instructeval rate RUN --from FILE [--rater NAME] [--store FILE]",
+	.about = "Rates the IMPACT answers of a stored run (RUN is its id, as 'instructeval\n"
+		 "runs' lists them, or 'latest') yourself, 1 to 5 for relevance and for\n"
+		 "coherence, on the judge's scale. 'instructeval analyze --agreement RUN'\n"
+		 "then tells how far the judge agrees with people, and people with each\n"
+		 "other.\n\n"
+		 "At the keyboard each answer not yet rated by NAME is shown with its\n"
+		 "category and prompt; press 1-5 for relevance, then for coherence; s skips\n"
+		 "the answer, b goes back, q quits, ? explains the keys. Each answer's\n"
+		 "ratings are stored as soon as both are given: run the command again to go\n"
+		 "on where you stopped. Keys may also be piped in; white space between\n"
+		 "them is ignored and the end of the input quits.\n",
+	.groups = rate_groups,
+};
 
 /* ---- the run's answers ---- */
 
@@ -763,14 +772,6 @@ static int check_category(const struct answers *a, const char *category)
 
 int cmd_rate(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_STORE_PATH_OPTION,
-		{ "rater", required_argument, NULL, 'r' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "category", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *path = NULL, *from = NULL, *category = NULL, *why;
 	const char *user = getenv("USER");
 	const char *rater = user && *user ? user : "rater";
@@ -780,7 +781,7 @@ int cmd_rate(int argc, char **argv)
 	int c, m, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&rate_spec, argc, argv)) != -1) {
 		if ((m = cli_store_option("rate", c, optarg, &path, NULL)) < 0)
 			return 2;
 		if (m > 0)
@@ -789,7 +790,7 @@ int cmd_rate(int argc, char **argv)
 		case 'r': rater = optarg; break;
 		case 'f': from = optarg; break;
 		case 'c': category = optarg; break;
-		case 'h': help(); return 0;
+		case 'h': cli_help(&rate_spec, stdout); return 0;
 		default: return cli_usage_error("rate", "unknown option");
 		}
 	}
@@ -798,7 +799,8 @@ int cmd_rate(int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage_error("rate", "unexpected argument '%s'", argv[optind + 1]);
 	if ((why = rater_problem(rater)))
-		return cli_usage_error("rate", "the rater's name '%s' %s (see --rater)", rater, why);
+		return cli_usage_error("rate", "the rater's name '%s' %s (see --rater)", rater,
+				       why);
 	if (from && category)
 		return cli_usage_error("rate", "--category is for rating at the keyboard, not "
 				       "with --from");

@@ -12,23 +12,32 @@
 #include "util/text.h"
 #include "util/banned.h"
 
-static void help(void)
-{
-	printf("usage: instructeval report [RUN...] --out FILE.html [options]\n\n"
-	       "Writes one HTML file that needs nothing else to be read (no network, no\n"
-	       "scripts or fonts from elsewhere): the boards, charts of the scores by task\n"
-	       "and category with 95%% intervals, by shot count and against model size\n"
-	       "where the runs have them, the runs, and a browser of the samples (filter\n"
-	       "by run, task, subtask, correct or wrong, or text; it shows prompts,\n"
-	       "outputs, labels, judge reviews and program results). RUN is a run id;\n"
-	       "none: every finished run in the store.\n\n"
-	       "Options:\n"
-	       "  --out FILE           the page (written whole or not at all)\n"
-	       "  --title TEXT         the page's title\n"
-	       "  --max-samples N      records per run and task in the browser, spread over\n"
-	       "                       the subtasks (default 200)\n%s%s",
-	       cli_store_path_help, cli_exit_help);
-}
+static const struct cli_opt report_opts[] = {
+	{ "out", 'o', "FILE", "the page (written whole or not at all)" },
+	{ "title", 't', "TEXT", "the page's title" },
+	{ "max-samples", 'm', "N",
+	  "records per run and task in the browser, spread over the subtasks (default 200)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_opt_group report_groups[] = {
+	{ "Options", report_opts },
+	{ "Store", cli_store_path_opts },
+	{ NULL, NULL },
+};
+
+static const struct cli_spec report_spec = {
+	.name = "report",
+	.usage = "report [RUN...] --out FILE.html [options]",
+	.about = "Writes one HTML file that needs nothing else to be read (no network, no\n"
+		 "scripts or fonts from elsewhere): the boards, charts of the scores by task\n"
+		 "and category with 95% intervals, by shot count and against model size\n"
+		 "where the runs have them, the runs, and a browser of the samples (filter\n"
+		 "by run, task, subtask, correct or wrong, or text; it shows prompts,\n"
+		 "outputs, labels, judge reviews and program results). RUN is a run id;\n"
+		 "none: every finished run in the store.\n",
+	.groups = report_groups,
+};
 
 static int by_id_desc(const void *a, const void *b)
 {
@@ -70,14 +79,6 @@ static int named_runs(struct store *st, const char *path, char **args, int n, js
 
 int cmd_report(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_STORE_PATH_OPTION,
-		{ "out", required_argument, NULL, 'o' },
-		{ "title", required_argument, NULL, 't' },
-		{ "max-samples", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct report_options ro = { 0 };
 	const char *path = NULL, *out_path = NULL;
 	struct strbuf page = STRBUF_INIT;
@@ -88,7 +89,7 @@ int cmd_report(int argc, char **argv)
 	long v;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&report_spec, argc, argv)) != -1) {
 		if ((m = cli_store_option("report", c, optarg, &path, NULL)) < 0)
 			return 2;
 		if (m > 0)
@@ -101,7 +102,7 @@ int cmd_report(int argc, char **argv)
 				return 2;
 			ro.max_samples = (size_t)v;
 			break;
-		case 'h': help(); return 0;
+		case 'h': cli_help(&report_spec, stdout); return 0;
 		default: return cli_usage_error("report", "unknown option");
 		}
 	}

@@ -11,48 +11,64 @@
 #include "util/jsonl.h"
 #include "util/banned.h"
 
-static void help(void)
-{
-	printf("usage: instructeval run --model FILE.gguf --tasks LIST [options]\n\n"
-	       "Evaluates the model on the tasks as the InstructEval protocol defines them\n"
-	       "and prints a table of scores.\n\n"
-	       "Options:\n"
-	       "  --tasks LIST    tasks or groups, comma-separated (see Tasks and Groups)\n"
-	       "  --judge MODEL   the judge model of IMPACT: a GGUF file or a server URL, as\n"
-	       "                  --model (it takes the model options given for --model)\n"
-	       "  --judge-model-name NAME, --judge-api completions|chat,\n"
-	       "  --judge-api-key-env VAR   the same for a served judge (e.g. a hosted API)\n"
-	       "  --samples N     HumanEval completions per problem (default 1; pass@k is\n"
-	       "                  reported for k in 1, 10, 100 up to N)\n"
-	       "  --greedy        HumanEval: greedy decoding instead of the reference's\n"
-	       "                  sampling (temperature 0.1 for N=1, 0.6 to 10, 0.8 above)\n"
-	       "  --shots N[,N...]  few-shot tasks (MMLU, BBH, DROP, CRASS): the first N of\n"
-	       "                  the reference's exemplars (0 up to its count); several\n"
-	       "                  counts run one after another, one stored run each\n"
-	       "                  (--out DIR gets DIR/shots-N), the same test items in all\n"
-	       "  --full-outputs  MMLU, BBH, CRASS: generate the whole token budget; by\n"
-	       "                  default generation ends once the score is settled\n"
+static const struct cli_opt run_opts[] = {
+	{ "tasks", 't', "LIST", "tasks or groups, comma-separated (see Tasks and Groups)" },
+	{ "judge", 'J', "MODEL",
+	  "the judge model of IMPACT: a GGUF file or a server URL, as --model (it takes the "
+	  "model options given for --model)" },
+	{ "judge-model-name", 'N', "NAME", "--model-name for a served judge" },
+	{ "judge-api", 'A', "completions|chat", "--api for a served judge" },
+	{ "judge-api-key-env", 'K', "VAR", "--api-key-env for a served judge (e.g. a hosted API)" },
+	{ "samples", 'n', "N",
+	  "HumanEval completions per problem (default 1; pass@k is reported for k in 1, 10, "
+	  "100 up to N)" },
+	{ "greedy", 'g', NULL,
+	  "HumanEval: greedy decoding instead of the reference's sampling (temperature 0.1 "
+	  "for N=1, 0.6 to 10, 0.8 above)" },
+	{ "shots", 'S', "N[,N...]",
+	  "few-shot tasks (MMLU, BBH, DROP, CRASS): the first N of the reference's exemplars "
+	  "(0 up to its count); several counts run one after another, one stored run each "
+	  "(--out DIR gets DIR/shots-N), the same test items in all" },
+	{ "full-outputs", 'F', NULL,
+	  "MMLU, BBH, CRASS: generate the whole token budget; by default generation ends "
+	  "once the score is settled" },
+	{ "data", 'd', "DIR",
+	  "benchmark data (default: $INSTRUCTEVAL_DATA, else ~/.local/share/instructeval)" },
+	{ "limit", 'l', "N", "only the first N test items of each subtask" },
+	{ "allow-modified-data", 'M', NULL,
+	  "run on data files whose sha256 is not the published (or downloaded) one; recorded "
+	  "in the results" },
+	{ "out", 'o', "DIR", "write DIR/results.json and DIR/samples/<task>.jsonl" },
+	{ "seed", 's', "N", "seed for sampled decoding (default 0)" },
+	{ "json", 'j', NULL, "print the results document instead of the table" },
+	{ "tag", 'T', "KEY=VALUE",
+	  "a label kept with the run in the store, for boards and analyses (repeatable), "
+	  "e.g. --tag foundation=llama" },
+	{ "quiet", 'q', NULL, "no progress display" },
+	{ NULL, 0, NULL, NULL },
+};
 
-	       "  --data DIR      benchmark data (default: $INSTRUCTEVAL_DATA, else\n"
-	       "                  ~/.local/share/instructeval)\n"
-	       "  --limit N       only the first N test items of each subtask\n"
-	       "  --allow-modified-data  run on data files whose sha256 is not the\n"
-	       "                  published (or downloaded) one; recorded in the results\n"
-	       "  --out DIR       write DIR/results.json and DIR/samples/<task>.jsonl\n"
-	       "  --seed N        seed for sampled decoding (default 0)\n"
-	       "  --json          print the results document instead of the table\n"
-	       "  --tag KEY=VALUE a label kept with the run in the store, for boards and\n"
-	       "                  analyses (repeatable), e.g. --tag foundation=llama\n"
-	       "  --quiet         no progress display\n%s%s",
-	       cli_exec_help, cli_store_help);
-	cli_print_tasks(stdout, 1);
-	printf("\n%s"
-	       "\nEvery answer is kept in the store as it arrives. Running the same command\n"
-	       "again after a crash or a kill continues the run: finished requests are\n"
-	       "answered from the store, and the results are the same as an uninterrupted\n"
-	       "run's. A finished command run again is answered from the store.\n%s",
-	       cli_model_help, cli_exit_help);
-}
+static const struct cli_opt_group run_groups[] = {
+	{ "Options", run_opts },
+	{ "Model options", cli_model_opts },
+	{ "Served models (--model http(s)://host:port[/v1][,URL...])", cli_served_opts },
+	{ "HumanEval sandbox", cli_exec_opts },
+	{ "Store", cli_store_opts },
+	{ NULL, NULL },
+};
+
+static const struct cli_spec run_spec = {
+	.name = "run",
+	.usage = "run --model FILE.gguf --tasks LIST [options]",
+	.about = "Evaluates the model on the tasks as the InstructEval protocol defines them\n"
+		 "and prints a table of scores.\n",
+	.groups = run_groups,
+	.middle = cli_print_tasks_groups,
+	.after = "Every answer is kept in the store as it arrives. Running the same command\n"
+		 "again after a crash or a kill continues the run: finished requests are\n"
+		 "answered from the store, and the results are the same as an uninterrupted\n"
+		 "run's. A finished command run again is answered from the store.\n",
+};
 
 /* The title of the first of names that needs a judge; NULL when none. */
 static const char *judged_task(char **names, size_t n)
@@ -222,30 +238,6 @@ static int tags_text(const char *cmd, const char *const *args, size_t n, char **
 
 int cmd_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_MODEL_OPTIONS,
-		{ "tasks", required_argument, NULL, 't' },
-		{ "data", required_argument, NULL, 'd' },
-		{ "limit", required_argument, NULL, 'l' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "judge", required_argument, NULL, 'J' },
-		{ "judge-model-name", required_argument, NULL, 'N' },
-		{ "judge-api", required_argument, NULL, 'A' },
-		{ "judge-api-key-env", required_argument, NULL, 'K' },
-		{ "samples", required_argument, NULL, 'n' },
-		{ "greedy", no_argument, NULL, 'g' },
-		{ "full-outputs", no_argument, NULL, 'F' },
-		{ "allow-modified-data", no_argument, NULL, 'M' },
-		CLI_EXEC_OPTIONS,
-		CLI_STORE_OPTIONS,
-		{ "tag", required_argument, NULL, 'T' },
-		{ "shots", required_argument, NULL, 'S' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ie_backend_config bc, jc;
 	struct ie_eval_config ec;
 	struct ie_backend *b = NULL, *judge = NULL;
@@ -265,7 +257,7 @@ int cmd_run(int argc, char **argv)
 	ie_eval_config_init(&ec);
 	ec.backend_cfg = &bc;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&run_spec, argc, argv)) != -1) {
 		int m = cli_model_option("run", c, optarg, &bc);
 
 		if (!m)
@@ -309,7 +301,7 @@ int cmd_run(int argc, char **argv)
 				return 2;
 			break;
 		case 'q': ec.quiet = 1; break;
-		case 'h': help(); return 0;
+		case 'h': cli_help(&run_spec, stdout); return 0;
 		case 'l':
 			if (cli_int("run", "--limit", optarg, 1, 1L << 40, &v) < 0)
 				return 2;
@@ -329,6 +321,8 @@ int cmd_run(int argc, char **argv)
 		return cli_usage_error("run", "--model is required");
 	if (!ec.tasks)
 		return cli_usage_error("run", "--tasks is required (e.g. --tasks mmlu)");
+	if (bc.multiturn && !bc.chat)
+		return cli_usage_error("run", "--fewshot-as-multiturn needs --chat-template");
 	if (!ec.data_dir)
 		ec.data_dir = ie_default_data_dir();
 	if ((ret = check_tasks(ec.tasks, jc.model != NULL)) != 0)

@@ -16,16 +16,25 @@
 /* Where the last column starts: id, status, started, model and the gaps. */
 #define LAST_COL (5 + 2 + 8 + 2 + 16 + 2 + MODEL_COLS + 2)
 
-static void help(void)
-{
-	printf("usage: instructeval runs [--store FILE] [--json]\n\n"
-	       "Lists the runs kept in the store, newest first: id, status, when it started\n"
-	       "(UTC), the model, and each task's score (percent, or a judge's 1-5 mean).\n"
-	       "A run that has not finished shows the tasks it was given.\n\n"
-	       "Options:\n"
-	       "  --json               print the list as JSON\n%s%s",
-	       cli_store_path_help, cli_exit_help);
-}
+static const struct cli_opt runs_opts[] = {
+	{ "json", 'j', NULL, "print the list as JSON" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_opt_group runs_groups[] = {
+	{ "Options", runs_opts },
+	{ "Store", cli_store_path_opts },
+	{ NULL, NULL },
+};
+
+static const struct cli_spec runs_spec = {
+	.name = "runs",
+	.usage = "runs [--store FILE] [--json]",
+	.about = "Lists the runs kept in the store, newest first: id, status, when it started\n"
+		 "(UTC), the model, and each task's score (percent, or a judge's 1-5 mean).\n"
+		 "A run that has not finished shows the tasks it was given.\n",
+	.groups = runs_groups,
+};
 
 /* Prints s in exactly cols columns: cut with "~" or padded. Columns are
  * counted as UTF-8 characters, so a cut never splits one. */
@@ -129,12 +138,6 @@ static void print_table(const json_t *runs)
 
 int cmd_runs(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_STORE_PATH_OPTION,
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *path = NULL;
 	struct ie_error err = { 0 };
 	struct store *st = NULL;
@@ -142,14 +145,14 @@ int cmd_runs(int argc, char **argv)
 	int c, m, as_json = 0, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&runs_spec, argc, argv)) != -1) {
 		if ((m = cli_store_option("runs", c, optarg, &path, NULL)) < 0)
 			return 2;
 		if (m > 0)
 			continue;
 		switch (c) {
 		case 'j': as_json = 1; break;
-		case 'h': help(); return 0;
+		case 'h': cli_help(&runs_spec, stdout); return 0;
 		default: return cli_usage_error("runs", "unknown option");
 		}
 	}

@@ -11,18 +11,27 @@
 #include "util/jsonl.h"
 #include "util/banned.h"
 
-static void help(void)
-{
-	printf("usage: instructeval show RUN [--store FILE] [--json]\n\n"
-	       "Prints the scores of a stored run (RUN is its id, as 'instructeval runs'\n"
-	       "lists them, or 'latest') as 'instructeval run' printed them. For a run that\n"
-	       "did not finish, prints the tasks whose samples it stored.\n\n"
-	       "Options:\n"
-	       "  --json               print the run's results document (as 'run --json' did);\n"
-	       "                       for a run that did not finish, the stored run instead\n"
-	       "%s%s",
-	       cli_store_path_help, cli_exit_help);
-}
+static const struct cli_opt show_opts[] = {
+	{ "json", 'j', NULL,
+	  "print the run's results document (as 'run --json' did); for a run that did not "
+	  "finish, the stored run instead" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_opt_group show_groups[] = {
+	{ "Options", show_opts },
+	{ "Store", cli_store_path_opts },
+	{ NULL, NULL },
+};
+
+static const struct cli_spec show_spec = {
+	.name = "show",
+	.usage = "show RUN [--store FILE] [--json]",
+	.about = "Prints the scores of a stored run (RUN is its id, as 'instructeval runs'\n"
+		 "lists them, or 'latest') as 'instructeval run' printed them. For a run that\n"
+		 "did not finish, prints the tasks whose samples it stored.\n",
+	.groups = show_groups,
+};
 
 /* "2024-05-02T10:11:12Z" as "2024-05-02 10:11:12". */
 static const char *readable_time(const char *iso, char buf[32])
@@ -64,12 +73,6 @@ static int print_stored_tasks(struct store *st, int64_t id)
 
 int cmd_show(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_STORE_PATH_OPTION,
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *path = NULL, *status;
 	struct store *st = NULL;
 	json_t *run = NULL, *results;
@@ -78,14 +81,14 @@ int cmd_show(int argc, char **argv)
 	int64_t id;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&show_spec, argc, argv)) != -1) {
 		if ((m = cli_store_option("show", c, optarg, &path, NULL)) < 0)
 			return 2;
 		if (m > 0)
 			continue;
 		switch (c) {
 		case 'j': as_json = 1; break;
-		case 'h': help(); return 0;
+		case 'h': cli_help(&show_spec, stdout); return 0;
 		default: return cli_usage_error("show", "unknown option");
 		}
 	}

@@ -7,17 +7,21 @@
 #include "store/store.h"
 #include "util/banned.h"
 
-static void help(void)
-{
-	printf("usage: instructeval tag RUN [KEY=VALUE...] [--store FILE]\n\n"
-	       "Sets tags of a stored run (RUN is its id, as 'instructeval runs' lists\n"
-	       "them, or 'latest'): each KEY=VALUE sets a tag, KEY= removes one. With no\n"
-	       "tags given, prints the run's tags. Tags group runs in 'leaderboard' and\n"
-	       "'analyze --by tag:KEY', e.g. foundation=llama data=alpaca method=lora\n"
-	       "size=7B.\n\n"
-	       "Options:\n%s%s",
-	       cli_store_path_help, cli_exit_help);
-}
+static const struct cli_opt_group tag_groups[] = {
+	{ "Store", cli_store_path_opts },
+	{ NULL, NULL },
+};
+
+static const struct cli_spec tag_spec = {
+	.name = "tag",
+	.usage = "tag RUN [KEY=VALUE...] [--store FILE]",
+	.about = "Sets tags of a stored run (RUN is its id, as 'instructeval runs' lists\n"
+		 "them, or 'latest'): each KEY=VALUE sets a tag, KEY= removes one. With no\n"
+		 "tags given, prints the run's tags. Tags group runs in 'leaderboard' and\n"
+		 "'analyze --by tag:KEY', e.g. foundation=llama data=alpaca method=lora\n"
+		 "size=7B.\n",
+	.groups = tag_groups,
+};
 
 static void print_tags(const json_t *tags)
 {
@@ -56,11 +60,6 @@ static int apply(const json_t *old, char **args, int n, json_t **out)
 
 int cmd_tag(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_STORE_PATH_OPTION,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *path = NULL;
 	struct ie_error err = { 0 };
 	struct store *st = NULL;
@@ -68,13 +67,13 @@ int cmd_tag(int argc, char **argv)
 	int c, m, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&tag_spec, argc, argv)) != -1) {
 		if ((m = cli_store_option("tag", c, optarg, &path, NULL)) < 0)
 			return 2;
 		if (m > 0)
 			continue;
 		if (c == 'h') {
-			help();
+			cli_help(&tag_spec, stdout);
 			return 0;
 		}
 		return cli_usage_error("tag", "unknown option");

@@ -15,6 +15,7 @@ static const struct command {
 	{ "prompts", cmd_prompts, "write a task's prompts as JSON lines, in protocol order" },
 	{ "download", cmd_download, "download the benchmark data and check it" },
 	{ "verify", cmd_verify, "check the benchmark data folder against known hashes" },
+	{ "data-status", cmd_data_status, "each dataset: present, missing, incomplete or modified" },
 	{ "exec-samples", cmd_exec_samples, "run HumanEval completions in the sandbox; print pass@k" },
 	{ "judge", cmd_judge, "rate the stored IMPACT answers of a run again with a judge" },
 	{ "runs", cmd_runs, "list the runs kept in the store, newest first, with scores" },

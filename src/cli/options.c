@@ -74,6 +74,16 @@ void cli_print_tasks(FILE *f, int with_groups)
 	}
 }
 
+void cli_print_tasks_groups(FILE *f)
+{
+	cli_print_tasks(f, 1);
+}
+
+void cli_print_tasks_only(FILE *f)
+{
+	cli_print_tasks(f, 0);
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -120,41 +130,55 @@ int cli_u64(const char *cmd, const char *opt, const char *s, uint64_t *out)
 	return 0;
 }
 
-const char cli_model_help[] =
-	"Model options:\n"
-	"  --model FILE.gguf    the model, run in process by llama.cpp\n"
-	"  --threads N          CPU threads (default: all cores)\n"
-	"  --ctx N              context size in tokens (default: 4096, or the model's\n"
-	"                       training context when smaller)\n"
-	"  --batch N            prompt tokens per decode call (default 128 on the\n"
-	"                       CPU, 512 on a GPU)\n"
-	"  --no-prefix-reuse    decode every prompt from scratch instead of reusing\n"
-	"                       the cached prefix it shares with the previous one\n"
-	"  --parallel N|auto    requests decoded together, each generation step one\n"
-	"                       batch for all; the same outputs for every N (auto,\n"
-	"                       the default: 8, fewer where their KV would not fit)\n"
-	"  --chunking shared|plain  where prompts are cut into decode calls: at the end\n"
-	"                       of their shared block, then in batches (shared, the\n"
-	"                       default), or in batches from the first token, as a\n"
-	"                       server cuts a prompt it has not cached (plain)\n"
-	"  --gpu-layers N       layers on the GPU, when llama.cpp was built with a GPU\n"
-	"                       back-end (./setup.sh cuda|vulkan); default: all\n"
-	"  --verbose            show llama.cpp's own log\n"
-	"  --chat-template      each prompt as one user turn in the model's chat format\n"
-	"                       (the template its GGUF carries; served: the chat API);\n"
-	"                       default: the reference's raw prompts. Recorded.\n"
-	"  --system TEXT        with --chat-template, a system turn before each prompt\n"
-	"\nServed models (--model http(s)://host:port[/v1][,URL...]):\n"
-	"  --model-name NAME    the served model (default: the server's only one)\n"
-	"  --api completions|chat  the endpoint (default completions; chat sends the\n"
-	"                       prompt as the single user message)\n"
-	"  --api-key-env VAR    the variable holding the API key (default\n"
-	"                       OPENAI_API_KEY); the key is never printed or stored\n"
-	"  --concurrency N      requests in flight over all servers (default 1)\n"
-	"  --tokenizer FILE     a GGUF whose vocabulary counts prompt tokens, for\n"
-	"                       servers without /tokenize (else an estimate, flagged)\n"
-	"  --timeout S          seconds for one attempt of a request (default 600)\n"
-	"  --retries N          attempts after the first on faults (default 8)\n";
+const struct cli_opt cli_model_opts[] = {
+	{ "model", OPT_MODEL, "FILE.gguf", "the model, run in process by llama.cpp" },
+	{ "threads", OPT_THREADS, "N", "CPU threads (default: all cores)" },
+	{ "ctx", OPT_CTX, "N",
+	  "context size in tokens (default: 4096, or the model's training context when "
+	  "smaller)" },
+	{ "batch", OPT_BATCH, "N",
+	  "prompt tokens per decode call (default 128 on the CPU, 512 on a GPU)" },
+	{ "no-prefix-reuse", OPT_NO_PREFIX_REUSE, NULL,
+	  "decode every prompt from scratch instead of reusing the cached prefix it shares "
+	  "with the previous one" },
+	{ "parallel", OPT_PARALLEL, "N|auto",
+	  "requests decoded together, each generation step one batch for all; the same "
+	  "outputs for every N (auto, the default: 8, fewer where their KV would not fit)" },
+	{ "chunking", OPT_CHUNKING, "shared|plain",
+	  "where prompts are cut into decode calls: at the end of their shared block, then "
+	  "in batches (shared, the default), or in batches from the first token, as a server "
+	  "cuts a prompt it has not cached (plain)" },
+	{ "gpu-layers", OPT_GPU_LAYERS, "N",
+	  "layers on the GPU, when llama.cpp was built with a GPU back-end (./setup.sh "
+	  "cuda|vulkan); default: all" },
+	{ "verbose", OPT_VERBOSE, NULL, "show llama.cpp's own log" },
+	{ "chat-template", OPT_CHAT_TEMPLATE, NULL,
+	  "each prompt as one user turn in the model's chat format (the template its GGUF "
+	  "carries; served: the chat API); default: the reference's raw prompts. Recorded." },
+	{ "system", OPT_SYSTEM, "TEXT", "with --chat-template, a system turn before each prompt" },
+	{ "fewshot-as-multiturn", OPT_MULTITURN, NULL,
+	  "with --chat-template, the few-shot tasks' exemplars (MMLU, BBH, DROP, CRASS) as "
+	  "turns: each exemplar's question a user turn (the first with the instruction) and "
+	  "its answer the assistant's, the test question the last user turn. Recorded." },
+	{ NULL, 0, NULL, NULL },
+};
+
+const struct cli_opt cli_served_opts[] = {
+	{ "model-name", OPT_MODEL_NAME, "NAME", "the served model (default: the server's only one)" },
+	{ "api", OPT_API, "completions|chat",
+	  "the endpoint (default completions; chat sends the prompt as the single user "
+	  "message)" },
+	{ "api-key-env", OPT_API_KEY_ENV, "VAR",
+	  "the variable holding the API key (default OPENAI_API_KEY); the key is never "
+	  "printed or stored" },
+	{ "concurrency", OPT_CONCURRENCY, "N", "requests in flight over all servers (default 1)" },
+	{ "tokenizer", OPT_TOKENIZER, "FILE",
+	  "a GGUF whose vocabulary counts prompt tokens, for servers without /tokenize (else "
+	  "an estimate, flagged)" },
+	{ "timeout", OPT_TIMEOUT, "S", "seconds for one attempt of a request (default 600)" },
+	{ "retries", OPT_RETRIES, "N", "attempts after the first on faults (default 8)" },
+	{ NULL, 0, NULL, NULL },
+};
 
 int cli_model_option(const char *cmd, int c, const char *arg, struct ie_backend_config *cfg)
 {
@@ -215,6 +239,9 @@ int cli_model_option(const char *cmd, int c, const char *arg, struct ie_backend_
 	case OPT_SYSTEM:
 		cfg->system = arg;
 		return 1;
+	case OPT_MULTITURN:
+		cfg->multiturn = 1;
+		return 1;
 	case OPT_API:
 		if (strcmp(arg, "completions") && strcmp(arg, "chat")) {
 			cli_usage_error(cmd, "--api takes completions or chat, not '%s'", arg);
@@ -244,11 +271,15 @@ int cli_model_option(const char *cmd, int c, const char *arg, struct ie_backend_
 	return 0;
 }
 
-const char cli_exec_help[] =
-	"  --exec-timeout S     HumanEval: seconds per program (default 3)\n"
-	"  --exec-workers N     HumanEval: programs run at once (default: one per core)\n"
-	"  --require-isolation  HumanEval: refuse to run programs where the kernel refuses\n"
-	"                       namespaces (no rlimits+seccomp fallback)\n";
+const struct cli_opt cli_exec_opts[] = {
+	{ "exec-timeout", OPT_EXEC_TIMEOUT, "S", "HumanEval: seconds per program (default 3)" },
+	{ "exec-workers", OPT_EXEC_WORKERS, "N",
+	  "HumanEval: programs run at once (default: one per core)" },
+	{ "require-isolation", OPT_REQUIRE_ISOLATION, NULL,
+	  "HumanEval: refuse to run programs where the kernel refuses namespaces (no "
+	  "rlimits+seccomp fallback)" },
+	{ NULL, 0, NULL, NULL },
+};
 
 int cli_exec_option(const char *cmd, int c, const char *arg, double *timeout, int *workers,
 		    int *require_isolation)
@@ -270,18 +301,24 @@ int cli_exec_option(const char *cmd, int c, const char *arg, double *timeout, in
 	return 0;
 }
 
-#define STORE_PATH_HELP                                                           \
-	"  --store FILE         the store of runs and cached requests (default:\n"    \
-	"                       $XDG_DATA_HOME/instructeval/store.db, else\n"        \
-	"                       ~/.local/share/instructeval/store.db)\n"
+#define STORE_PATH_OPTION                                                       \
+	{ "store", OPT_STORE, "FILE",                                           \
+	  "the store of runs and cached requests (default: "                   \
+	  "$XDG_DATA_HOME/instructeval/store.db, else "                        \
+	  "~/.local/share/instructeval/store.db)" }
 
-const char cli_store_path_help[] = STORE_PATH_HELP;
+const struct cli_opt cli_store_path_opts[] = {
+	STORE_PATH_OPTION,
+	{ NULL, 0, NULL, NULL },
+};
 
-const char cli_store_help[] =
-	STORE_PATH_HELP
-	"  --store-wait S       seconds to wait for another process's lock on the\n"
-	"                       store (default 10)\n"
-	"  --no-store           neither use nor update the store\n";
+const struct cli_opt cli_store_opts[] = {
+	STORE_PATH_OPTION,
+	{ "store-wait", OPT_STORE_WAIT, "S",
+	  "seconds to wait for another process's lock on the store (default 10)" },
+	{ "no-store", OPT_NO_STORE, NULL, "neither use nor update the store" },
+	{ NULL, 0, NULL, NULL },
+};
 
 /* One command runs per process, so --store-wait can live here until the
  * store is opened. */

@@ -30,12 +30,19 @@ const char *const *dataset_names(void);
 
 struct download_opts {
 	const char *data_dir;
-	const char *mirror; /* NULL: canonical URLs; else MIRROR/host/path */
-	int quiet;
+	/* NULL: the canonical URLs; else a URL or a local folder that holds
+	 * the data-folder layout (MIRROR/mmlu/dev/...) or the canonical
+	 * addresses' (MIRROR/host/path) */
+	const char *mirror;
+	int quiet;    /* no message but errors */
+	int progress; /* a progress bar per file on stderr */
+	int retries;  /* attempts after the first on a transient fault */
 };
 
 /* Downloads, checks and installs dataset name. Files already installed are
- * replaced only when every new file checked out. IE_EUSAGE: unknown name;
+ * replaced only when every new file checked out. A transfer that fails
+ * leaves its part in DATA/.partial, and the next call resumes it.
+ * IE_EUSAGE: unknown name or a mirror that is neither URL nor folder;
  * IE_EIO: network or file failure; IE_EINPUT: a file failed its check. */
 int dataset_download(const char *name, const struct download_opts *o, struct ie_error *err);
 
@@ -45,10 +52,23 @@ int dataset_download(const char *name, const struct download_opts *o, struct ie_
  * without one (a new object). */
 json_t *dataset_expected_hashes(const char *data_dir);
 
-/* Checks the files of dataset name in data_dir against the pinned hashes
- * and those recorded at download; prints one line per problem to out.
- * Sets *problems; returns 0 unless the check itself could not run. */
-int dataset_verify(const char *name, const char *data_dir, FILE *out, int *problems,
-		   struct ie_error *err);
+enum data_file_state { DATA_OK, DATA_MISSING, DATA_CHANGED, DATA_UNVERIFIED };
+
+/* One file of a dataset in the data folder. UNVERIFIED: present, but no
+ * hash is known for it (placed there by hand, not by `download`). */
+struct data_file_status {
+	char *path;             /* in the data folder */
+	enum data_file_state state;
+	char sha256[65];        /* the file's, when present ("" when missing) */
+	char expected[65];      /* "" when none is known */
+	const char *source;     /* of expected: "pinned", "download" or NULL */
+};
+
+/* The state of every file of dataset name in data_dir: those it installs
+ * and those `download` recorded for it, sorted by path. The caller frees
+ * with dataset_status_free. IE_EUSAGE: unknown name. */
+int dataset_status(const char *name, const char *data_dir, struct data_file_status **files,
+		   size_t *n, struct ie_error *err);
+void dataset_status_free(struct data_file_status *files, size_t n);
 
 #endif

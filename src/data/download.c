@@ -1,194 +1,37 @@
 /*
- * Fetching datasets (datasets.h). Each dataset is staged in a private
- * folder inside the data folder: files are downloaded with libcurl,
- * archives unpacked with libarchive (only the members the dataset maps,
- * never a path that climbs out), every file with a pinned hash is checked,
- * and only then is each file renamed into place. A failure anywhere leaves
- * the data folder as it was. The hashes of installed files are recorded in
- * DATA/instructeval-sha256.tsv for `verify`.
+ * Fetching datasets (datasets.h). Downloads go to DATA/.partial, where
+ * they survive a failure (fetch.h resumes them); each dataset is staged in
+ * a private folder inside the data folder: downloaded files are linked
+ * there, archives unpacked with libarchive (only the members the dataset
+ * maps, never a path that climbs out), every file with a pinned hash is
+ * checked, and only then is each file renamed into place. A failure
+ * anywhere leaves the data folder as it was. The hashes of installed files
+ * are recorded in DATA/instructeval-sha256.tsv for `verify`.
+ *
+ * A mirror is a URL or a local folder, laid out either as the data folder
+ * itself (mmlu/dev/..., as another machine's download left it) or as the
+ * canonical addresses (MIRROR/host/path); which one is found per dataset.
  */
 #include <archive.h>
 #include <archive_entry.h>
 #include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
-#include "data/datasets.h"
+#include "data/fetch.h"
+#include "data/sources.h"
 #include "util/fileio.h"
 #include "util/sha256.h"
 #include "util/strbuf.h"
 #include "util/text.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
-
-#define RECORD_FILE "instructeval-sha256.tsv"
-
-enum fetch_kind { FETCH_FILE, FETCH_TAR, FETCH_ZIP };
-
-struct member_map {
-	const char *from; /* archive member, or a folder of them ending in "/" */
-	const char *to;
-};
-
-struct source {
-	const char *url;
-	enum fetch_kind kind;
-	const char *dest;              /* FETCH_FILE */
-	struct member_map maps[5];     /* archives */
-};
-
-#define BBH_URL "https://raw.githubusercontent.com/suzgunmirac/BIG-Bench-Hard/main/bbh/"
-#define BBH(t) { BBH_URL t ".json", FETCH_FILE, "bbh/" t ".json", { { NULL, NULL } } }
-#define HHH_URL \
-	"https://raw.githubusercontent.com/google/BIG-bench/main/bigbench/benchmark_tasks/hhh_alignment/"
-#define HHH(s) { HHH_URL s "/task.json", FETCH_FILE, "hhh/" s "/task.json", { { NULL, NULL } } }
-
-static const struct source mmlu_sources[] = {
-	{ "https://people.eecs.berkeley.edu/~hendrycks/data.tar", FETCH_TAR, NULL,
-	  { { "data/dev/", "mmlu/dev/" },
-	    { "data/val/", "mmlu/val/" },
-	    { "data/test/", "mmlu/test/" },
-	    { "data/README.txt", "mmlu/README.txt" } } },
-};
-
-static const struct source bbh_sources[] = {
-	BBH("boolean_expressions"), BBH("causal_judgement"), BBH("date_understanding"),
-	BBH("disambiguation_qa"), BBH("dyck_languages"), BBH("formal_fallacies"),
-	BBH("geometric_shapes"), BBH("hyperbaton"), BBH("logical_deduction_five_objects"),
-	BBH("logical_deduction_seven_objects"), BBH("logical_deduction_three_objects"),
-	BBH("movie_recommendation"), BBH("multistep_arithmetic_two"), BBH("navigate"),
-	BBH("object_counting"), BBH("penguins_in_a_table"),
-	BBH("reasoning_about_colored_objects"), BBH("ruin_names"),
-	BBH("salient_translation_error_detection"), BBH("snarks"), BBH("sports_understanding"),
-	BBH("temporal_sequences"), BBH("tracking_shuffled_objects_five_objects"),
-	BBH("tracking_shuffled_objects_seven_objects"),
-	BBH("tracking_shuffled_objects_three_objects"), BBH("web_of_lies"), BBH("word_sorting"),
-};
-
-static const struct source drop_sources[] = {
-	{ "https://s3-us-west-2.amazonaws.com/allennlp/datasets/drop/drop_dataset.zip", FETCH_ZIP,
-	  NULL, { { "drop_dataset/drop_dataset_dev.json", "drop/drop_dataset_dev.json" } } },
-};
-
-static const struct source crass_sources[] = {
-	{ "https://raw.githubusercontent.com/apergo-ai/CRASS-data-set/main/"
-	  "CRASS_FTM_main_data_set.csv",
-	  FETCH_FILE, "crass/CRASS_FTM_main_data_set.csv", { { NULL, NULL } } },
-};
-
-static const struct source humaneval_sources[] = {
-	{ "https://github.com/openai/human-eval/raw/master/data/HumanEval.jsonl.gz", FETCH_FILE,
-	  "humaneval/HumanEval.jsonl.gz", { { NULL, NULL } } },
-};
-
-static const struct source hhh_sources[] = {
-	HHH("harmless"), HHH("helpful"), HHH("honest"), HHH("other"),
-};
-
-static const struct source impact_sources[] = {
-	{ "https://huggingface.co/datasets/declare-lab/InstructEvalImpact/resolve/main/data.jsonl",
-	  FETCH_FILE, "impact/data.jsonl", { { NULL, NULL } } },
-};
-
-#define N(a) (sizeof(a) / sizeof(a[0]))
-
-static const struct dataset {
-	const char *name;
-	const struct source *sources;
-	size_t n;
-	const char *prefix;   /* its files in the data folder */
-	int warn_only;        /* a hash mismatch is a warning (CRASS) */
-} datasets[] = {
-	{ "mmlu", mmlu_sources, N(mmlu_sources), "mmlu/", 0 },
-	{ "bbh", bbh_sources, N(bbh_sources), "bbh/", 0 },
-	{ "drop", drop_sources, N(drop_sources), "drop/", 0 },
-	{ "crass", crass_sources, N(crass_sources), "crass/", 1 },
-	{ "humaneval", humaneval_sources, N(humaneval_sources), "humaneval/", 0 },
-	{ "hhh", hhh_sources, N(hhh_sources), "hhh/", 0 },
-	{ "impact", impact_sources, N(impact_sources), "impact/", 0 },
-};
-
-const char *const *dataset_names(void)
-{
-	static const char *names[N(datasets) + 1];
-
-	for (size_t i = 0; i < N(datasets); i++)
-		names[i] = datasets[i].name;
-	return names;
-}
-
-static const struct dataset *find_dataset(const char *name)
-{
-	for (size_t i = 0; i < N(datasets); i++)
-		if (!strcmp(datasets[i].name, name))
-			return &datasets[i];
-	return NULL;
-}
-
-static const struct dataset_checksum *pinned(const char *path)
-{
-	for (const struct dataset_checksum *c = dataset_checksums; c->path; c++)
-		if (!strcmp(c->path, path))
-			return c;
-	return NULL;
-}
-
-/* ---- fetching ---- */
-
-/* The address to fetch: the canonical URL, or MIRROR/host/path. */
-static char *effective_url(const char *url, const char *mirror)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *rest = strstr(url, "://");
-
-	if (!mirror)
-		return xstrdup(url);
-	strbuf_adds(&sb, mirror);
-	if (sb.len && sb.buf[sb.len - 1] == '/')
-		strbuf_truncate(&sb, sb.len - 1);
-	strbuf_addf(&sb, "/%s", rest ? rest + 3 : url);
-	return strbuf_detach(&sb, NULL);
-}
-
-static size_t write_cb(char *data, size_t size, size_t n, void *f)
-{
-	return fwrite(data, size, n, f) * size;
-}
-
-static int fetch(const char *url, const char *path, struct ie_error *err)
-{
-	char errbuf[CURL_ERROR_SIZE] = "";
-	FILE *f = fopen(path, "wb");
-	CURL *c;
-	CURLcode rc;
-	long status = 0;
-
-	if (!f)
-		return ie_error_set(err, IE_EIO, "cannot create '%s': %s", path, strerror(errno));
-	c = curl_easy_init();
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "instructeval/" IE_VERSION);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(c);
-	if (fclose(f) != 0 && rc == CURLE_OK)
-		return ie_error_set(err, IE_EIO, "cannot write '%s': %s", path, strerror(errno));
-	if (rc != CURLE_OK)
-		return ie_error_set(err, IE_EIO, "cannot download %s: %s", url,
-				    errbuf[0] ? errbuf : curl_easy_strerror(rc));
-	return 0;
-}
 
 /* ---- unpacking ---- */
 
@@ -197,7 +40,7 @@ static char *member_dest(const struct source *s, const char *member)
 {
 	if (strstr(member, "..") || member[0] == '/')
 		return NULL;
-	for (size_t i = 0; i < N(s->maps) && s->maps[i].from; i++) {
+	for (size_t i = 0; i < SOURCE_MAPS && s->maps[i].from; i++) {
 		const char *from = s->maps[i].from;
 		size_t n = strlen(from);
 
@@ -311,53 +154,231 @@ static void list_files(const char *stage, const char *rel, struct file_list *l)
 	free(dir);
 }
 
-static int fetch_source(const struct source *s, const struct download_opts *o,
-			const char *stage, struct ie_error *err)
-{
-	char *url = effective_url(s->url, o->mirror), *dest;
-	int ret;
+/* ---- fetching ---- */
 
-	if (!o->quiet)
-		fprintf(stderr, "download: %s\n", url);
-	if (s->kind == FETCH_FILE) {
-		dest = path_join(stage, s->dest);
-		ret = file_mkdirs_parent(dest, err);
-		if (!ret)
-			ret = fetch(url, dest, err);
+struct job {
+	const struct download_opts *o;
+	const struct dataset *ds;
+	const char *stage;
+	char *partial;         /* DATA/.partial */
+	struct file_list kept; /* its downloads of this dataset */
+	json_t *mirror_hashes; /* the record of a mirror in the data-folder layout */
+};
+
+/* Bytes a file:// URL may hold as they are. */
+static int url_safe(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       strchr("/-._~", c);
+}
+
+/* The mirror as a URL without a trailing '/': a local folder becomes a
+ * file:// URL of its absolute path. NULL when there is no mirror. */
+static int mirror_base(const char *mirror, char **out, struct ie_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char abs[PATH_MAX];
+
+	*out = NULL;
+	if (!mirror)
+		return 0;
+	if (strstr(mirror, "://")) {
+		strbuf_adds(&sb, mirror);
 	} else {
-		dest = path_join(stage, ".archive");
-		ret = fetch(url, dest, err);
-		if (!ret)
-			ret = unpack(s, dest, stage, err);
-		unlink(dest);
+		if (!file_is_dir(mirror) || !realpath(mirror, abs))
+			return ie_error_set(err, IE_EUSAGE, "the mirror '%s' is neither a URL nor "
+					    "a folder", mirror);
+		strbuf_adds(&sb, "file://");
+		for (const char *p = abs; *p; p++)
+			if (url_safe((unsigned char)*p))
+				strbuf_addc(&sb, *p);
+			else
+				strbuf_addf(&sb, "%%%02X", (unsigned char)*p);
 	}
+	while (sb.len > 1 && sb.buf[sb.len - 1] == '/')
+		strbuf_truncate(&sb, sb.len - 1);
+	*out = strbuf_detach(&sb, NULL);
+	return 0;
+}
+
+/* Where a download of url waits in DATA/.partial: a hash of the address
+ * (the same file from two mirrors is two downloads) and its file name. */
+static char *partial_path(const struct job *j, const char *url)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct sha256 h;
+	char hex[65], *out;
+
+	sha256_init(&h);
+	sha256_update(&h, url, strlen(url));
+	sha256_final_hex(&h, hex);
+	strbuf_addf(&sb, "%.16s-", hex);
+	for (const char *p = path_base(url); *p; p++)
+		strbuf_addc(&sb, url_safe((unsigned char)*p) && *p != '/' ? *p : '_');
+	out = path_join(j->partial, sb.buf);
+	strbuf_release(&sb);
+	return out;
+}
+
+/* The address to fetch: the canonical URL, or MIRROR/host/path. */
+static char *effective_url(const char *url, const char *base)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *rest = strstr(url, "://");
+
+	if (!base)
+		return xstrdup(url);
+	strbuf_addf(&sb, "%s/%s", base, rest ? rest + 3 : url);
+	return strbuf_detach(&sb, NULL);
+}
+
+/* Downloads url into DATA/.partial (a complete earlier download of the
+ * same address is used as it is); *path gets its file. */
+static int get(struct job *j, const char *url, const char *label, char **path,
+	       struct ie_error *err)
+{
+	struct fetch_opts fo = { label, j->o->progress, j->o->retries };
+	int ret = 0;
+
+	*path = partial_path(j, url);
+	if (!j->o->quiet)
+		fprintf(stderr, "download: %s%s\n", url,
+			file_exists(*path) ? " (downloaded before)" : "");
+	if (!file_exists(*path))
+		ret = fetch_file(url, *path, &fo, err);
+	list_add(&j->kept, *path);
+	return ret;
+}
+
+static int copy_file(const char *from, const char *to, struct ie_error *err)
+{
+	char buf[65536];
+	FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+	size_t n = 0;
+	int bad = !out;
+
+	while (!bad && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		bad = fwrite(buf, 1, n, out) != n;
+	bad |= in && ferror(in);
+	if (in)
+		fclose(in);
+	if (out && fclose(out) != 0)
+		bad = 1;
+	if (bad)
+		return ie_error_set(err, IE_EIO, "cannot copy '%s' to '%s': %s", from, to,
+				    strerror(errno));
+	return 0;
+}
+
+/* A download into the stage as stage/rel; it stays in DATA/.partial until
+ * the dataset is installed. */
+static int place(const char *stage, const char *from, const char *rel, struct ie_error *err)
+{
+	char *dest = path_join(stage, rel);
+	int ret = file_mkdirs_parent(dest, err);
+
+	if (!ret && link(from, dest) != 0)
+		ret = copy_file(from, dest, err);
 	free(dest);
+	return ret;
+}
+
+static int fetch_source(struct job *j, const struct source *s, const char *base,
+			struct ie_error *err)
+{
+	char *url = effective_url(s->url, base), *got = NULL;
+	int ret = get(j, url, s->kind == FETCH_FILE ? s->dest : path_base(s->url), &got, err);
+
+	if (!ret && s->kind == FETCH_FILE)
+		ret = place(j->stage, got, s->dest, err);
+	else if (!ret)
+		ret = unpack(s, got, j->stage, err);
+	free(got);
 	free(url);
 	return ret;
 }
 
-/* Every staged file against its pinned hash, and every pinned file of the
- * dataset present. */
-static int check_stage(const struct dataset *ds, const char *stage, const struct file_list *l,
-		       struct ie_error *err)
+/* A data-folder mirror's own record, where it has one, vouches for the
+ * files no hash is pinned for. */
+static void fetch_mirror_record(struct job *j, const char *base)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		const struct dataset_checksum *c = pinned(l->v[i]);
-		char *full = path_join(stage, l->v[i]), hex[65];
-		int ret = sha256_file(full, hex, err);
+	char *url = path_join(base, DATASET_RECORD_FILE), *path;
+	struct fetch_opts fo = { NULL, 0, j->o->retries };
 
-		free(full);
-		if (ret < 0)
-			return ret;
-		if (!c || !strcmp(c->sha256, hex))
-			continue;
-		if (!ds->warn_only)
-			return ie_error_set(err, IE_EINPUT, "%s: sha256 %s, expected %s; the "
-					    "download is corrupt or not the published file",
-					    l->v[i], hex, c->sha256);
-		fprintf(stderr, "warning: %s: sha256 %s differs from %s, the copy this tool "
-			"knows; keeping it\n", l->v[i], hex, c->sha256);
+	path = path_join(j->stage, ".mirror-record");
+	if (fetch_exists(url) && fetch_file(url, path, &fo, NULL) == 0)
+		j->mirror_hashes = dataset_record_read(path);
+	free(path);
+	free(url);
+}
+
+/* Whether the mirror holds the dataset in the data-folder layout: its
+ * first file is at MIRROR/<path>. */
+static int data_layout(const char *base, char **files)
+{
+	char *url = path_join(base, files[0]);
+	int yes = fetch_exists(url);
+
+	free(url);
+	return yes;
+}
+
+static int fetch_all(struct job *j, struct ie_error *err)
+{
+	char *base = NULL, **files = dataset_files(j->ds), *url, *got;
+	int ret = mirror_base(j->o->mirror, &base, err);
+
+	if (!ret && base && files[0] && data_layout(base, files)) {
+		for (char **f = files; *f && !ret; f++) {
+			url = path_join(base, *f);
+			if (!(ret = get(j, url, *f, &got, err)))
+				ret = place(j->stage, got, *f, err);
+			free(got);
+			free(url);
+		}
+		if (!ret)
+			fetch_mirror_record(j, base);
+	} else {
+		for (size_t i = 0; !ret && i < j->ds->n; i++)
+			ret = fetch_source(j, &j->ds->sources[i], base, err);
 	}
+	dataset_files_free(files);
+	free(base);
+	return ret;
+}
+
+/* A staged file against its pinned hash, else the one a data-folder
+ * mirror's record gives. */
+static int check_file(const struct job *j, const char *rel, struct ie_error *err)
+{
+	const struct dataset_checksum *c = dataset_pinned(rel);
+	const char *want = c ? c->sha256
+			     : json_string_value(json_object_get(j->mirror_hashes, rel));
+	char *full = path_join(j->stage, rel), hex[65];
+	int ret = sha256_file(full, hex, err);
+
+	free(full);
+	if (ret < 0 || !want || !strcmp(want, hex))
+		return ret;
+	if (!c)
+		return ie_error_set(err, IE_EINPUT, "%s: sha256 %s, but the mirror's %s says %s",
+				    rel, hex, DATASET_RECORD_FILE, want);
+	if (!j->ds->warn_only)
+		return ie_error_set(err, IE_EINPUT, "%s: sha256 %s, expected %s; the download "
+				    "is corrupt or not the published file", rel, hex, want);
+	fprintf(stderr, "warning: %s: sha256 %s differs from %s, the copy this tool knows; "
+		"keeping it\n", rel, hex, want);
+	return 0;
+}
+
+/* Every staged file checked, and every pinned file of the dataset there. */
+static int check_stage(const struct job *j, const struct file_list *l, struct ie_error *err)
+{
+	const struct dataset *ds = j->ds;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (check_file(j, l->v[i], err) < 0)
+			return -1;
 	for (const struct dataset_checksum *c = dataset_checksums; c->path; c++) {
 		int found = 0;
 
@@ -376,33 +397,25 @@ static int check_stage(const struct dataset *ds, const char *stage, const struct
 static int update_record(const char *data_dir, const char *stage, const struct file_list *l,
 			 struct ie_error *err)
 {
-	char *path = path_join(data_dir, RECORD_FILE), *old = NULL, *save = NULL;
+	char *path = path_join(data_dir, DATASET_RECORD_FILE);
+	json_t *rec = dataset_record_read(path), *sha;
 	struct strbuf out = STRBUF_INIT;
-	size_t len;
+	const char *rel;
 	int ret = 0;
 
-	if (file_read(path, &old, &len, NULL) == 0) {
-		for (char *line = strtok_r(old, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			const char *p = strlen(line) > 66 ? line + 66 : "";
-			int replaced = 0;
-
-			for (size_t i = 0; i < l->n && !replaced; i++)
-				replaced = !strcmp(p, l->v[i]);
-			if (!replaced && *p)
-				strbuf_addf(&out, "%s\n", line);
-		}
-	}
 	for (size_t i = 0; i < l->n && !ret; i++) {
 		char *full = path_join(stage, l->v[i]), hex[65];
 
-		ret = sha256_file(full, hex, err);
-		strbuf_addf(&out, "%s  %s\n", hex, l->v[i]);
+		if ((ret = sha256_file(full, hex, err)) == 0)
+			json_object_set_new(rec, l->v[i], json_string(hex));
 		free(full);
 	}
+	json_object_foreach(rec, rel, sha)
+		strbuf_addf(&out, "%s  %s\n", json_string_value(sha), rel);
 	if (!ret)
 		ret = file_write_atomic(path, strbuf_str(&out), out.len, err);
 	strbuf_release(&out);
-	free(old);
+	json_decref(rec);
 	free(path);
 	return ret;
 }
@@ -425,125 +438,72 @@ static int install(const char *data_dir, const char *stage, const struct file_li
 	return ret;
 }
 
+/* One download into a data folder at a time: they share DATA/.partial.
+ * Returns the lock's descriptor. */
+static int lock_partial(const char *partial, struct ie_error *err)
+{
+	char *path = path_join(partial, ".lock");
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		ie_error_set(err, IE_EIO, "cannot create '%s': %s", path, strerror(errno));
+	else if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		ie_error_set(err, IE_EIO, "another download is running into '%s' (it holds "
+			     "'%s')", partial, path);
+		close(fd);
+		fd = -1;
+	}
+	free(path);
+	return fd;
+}
+
+/* Downloads that were installed, or refused by a check, are done with;
+ * those of a failed transfer stay to be resumed. */
+static void drop_downloads(struct job *j)
+{
+	for (size_t i = 0; i < j->kept.n; i++)
+		unlink(j->kept.v[i]);
+}
+
+static int download(struct job *j, struct ie_error *err)
+{
+	struct file_list files = { 0 };
+	int ret = fetch_all(j, err);
+
+	if (!ret)
+		list_files(j->stage, "", &files);
+	if (!ret && (ret = check_stage(j, &files, err)) < 0)
+		drop_downloads(j);
+	if (!ret && (ret = install(j->o->data_dir, j->stage, &files, err)) == 0)
+		drop_downloads(j);
+	list_release(&files);
+	return ret;
+}
+
 int dataset_download(const char *name, const struct download_opts *o, struct ie_error *err)
 {
-	const struct dataset *ds = find_dataset(name);
+	struct job j = { .o = o, .ds = dataset_find(name) };
 	struct strbuf stage = STRBUF_INIT;
-	struct file_list files = { 0 };
-	int ret;
+	int ret, lock = -1;
 
-	if (!ds)
+	if (!j.ds)
 		return ie_error_set(err, IE_EUSAGE, "unknown dataset '%s'", name);
-	if ((ret = file_mkdirs(o->data_dir, err)) < 0)
-		return ret;
+	j.partial = path_join(o->data_dir, ".partial");
+	if ((ret = file_mkdirs(j.partial, err)) < 0 || (lock = lock_partial(j.partial, err)) < 0) {
+		free(j.partial);
+		return -1;
+	}
 	strbuf_addf(&stage, "%s/.download-%s-%ld", o->data_dir, name, (long)getpid());
+	j.stage = stage.buf;
 	file_remove_tree(stage.buf);
-	if ((ret = file_mkdirs(stage.buf, err)) < 0)
-		goto out;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	for (size_t i = 0; i < ds->n && !ret; i++)
-		ret = fetch_source(&ds->sources[i], o, stage.buf, err);
-	if (!ret)
-		list_files(stage.buf, "", &files);
-	if (!ret)
-		ret = check_stage(ds, stage.buf, &files, err);
-	if (!ret)
-		ret = install(o->data_dir, stage.buf, &files, err);
-out:
+	if ((ret = file_mkdirs(stage.buf, err)) == 0)
+		ret = download(&j, err);
 	file_remove_tree(stage.buf);
-	list_release(&files);
 	strbuf_release(&stage);
+	list_release(&j.kept);
+	json_decref(j.mirror_hashes);
+	close(lock);
+	free(j.partial);
 	return ret;
-}
-
-/* ---- verifying ---- */
-
-static int check_file(const char *data_dir, const char *rel, const char *want, FILE *out,
-		      int *problems)
-{
-	char *full = path_join(data_dir, rel), hex[65];
-	int ret = 0;
-
-	if (!file_exists(full)) {
-		fprintf(out, "missing   %s\n", rel);
-		++*problems;
-	} else if (sha256_file(full, hex, NULL) < 0 || strcmp(hex, want)) {
-		fprintf(out, "CHANGED   %s (sha256 %s, expected %s)\n", rel, hex, want);
-		++*problems;
-	} else {
-		ret = 1;
-	}
-	free(full);
-	return ret;
-}
-
-/* The record's hashes of files without a pinned one: {path: sha256}. */
-static json_t *recorded_hashes(const char *data_dir)
-{
-	char *record = path_join(data_dir, RECORD_FILE), *text = NULL, *save = NULL;
-	json_t *out = json_object();
-	size_t len;
-
-	/* The record is read outside any task's read ledger: it is not data. */
-	if (file_read(record, &text, &len, NULL) == 0) {
-		for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			const char *rel = strlen(line) > 66 ? line + 66 : "";
-
-			line[64] = '\0';
-			if (*rel && !pinned(rel))
-				json_object_set_new(out, rel, json_string(line));
-		}
-	}
-	free(text);
-	free(record);
-	return out;
-}
-
-json_t *dataset_expected_hashes(const char *data_dir)
-{
-	json_t *out = json_object(), *rec = recorded_hashes(data_dir), *sha;
-	const char *rel;
-
-	for (const struct dataset_checksum *c = dataset_checksums; c->path; c++)
-		json_object_set_new(out, c->path, json_pack("{s:s, s:s}", "sha256", c->sha256,
-							    "source", "pinned"));
-	json_object_foreach(rec, rel, sha)
-		json_object_set_new(out, rel, json_pack("{s:O, s:s}", "sha256", sha, "source",
-							"download"));
-	json_decref(rec);
-	return out;
-}
-
-int dataset_verify(const char *name, const char *data_dir, FILE *out, int *problems,
-		   struct ie_error *err)
-{
-	const struct dataset *ds = find_dataset(name);
-	json_t *rec, *sha;
-	const char *rel;
-	size_t ok = 0, seen = 0;
-
-	*problems = 0;
-	if (!ds)
-		return ie_error_set(err, IE_EUSAGE, "unknown dataset '%s'", name);
-	for (const struct dataset_checksum *c = dataset_checksums; c->path; c++) {
-		if (strncmp(c->path, ds->prefix, strlen(ds->prefix)))
-			continue;
-		seen++;
-		ok += (size_t)check_file(data_dir, c->path, c->sha256, out, problems);
-	}
-	rec = recorded_hashes(data_dir);
-	json_object_foreach(rec, rel, sha) {
-		if (strncmp(rel, ds->prefix, strlen(ds->prefix)))
-			continue;
-		seen++;
-		ok += (size_t)check_file(data_dir, rel, json_string_value(sha), out, problems);
-	}
-	json_decref(rec);
-	if (!seen) {
-		fprintf(out, "missing   %s (not downloaded: 'instructeval download %s')\n",
-			ds->prefix, name);
-		++*problems;
-	}
-	fprintf(out, "%-10s %zu of %zu files verified\n", name, ok, seen);
-	return 0;
 }

@@ -1,9 +1,10 @@
 /*
  * Writing a random-weight model (mkmodel.h). The tokenizer keys are
  * copied from the vocab file; the architecture keys and tensors are those
- * llama.cpp loads for the architecture (llama, gpt-neox, t5). Matrices get uniform values with
- * standard deviation 0.02 and the norms 1.0, like a freshly initialised
- * network, so outputs are arbitrary but well-defined.
+ * llama.cpp loads for the architecture (llama, gpt-neox, t5, bloom).
+ * Matrices get uniform values with standard deviation 0.02 and the norms
+ * 1.0, like a freshly initialised network, so outputs are arbitrary but
+ * well-defined.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +151,20 @@ static void neox_tensors(struct builder *b, const struct ie_mkmodel_params *p, i
 	add(b, "output.weight", p->dim, n_vocab);
 }
 
+/* BLOOM (BLOOMZ, mT0's decoder-only kin): GPT-NeoX's layers behind a
+ * layer norm of the embeddings, ALiBi instead of rotary positions, and the
+ * output matrix tied to the embeddings. */
+static void bloom_tensors(struct builder *b, const struct ie_mkmodel_params *p, int64_t n_vocab)
+{
+	add(b, "token_embd.weight", p->dim, n_vocab);
+	add(b, "token_embd_norm.weight", p->dim, 0);
+	add_bias(b, "token_embd_norm.bias", p->dim);
+	for (int il = 0; il < p->layers; il++)
+		neox_layer(b, p, il);
+	add(b, "output_norm.weight", p->dim, 0);
+	add_bias(b, "output_norm.bias", p->dim);
+}
+
 #define T5_BUCKETS 32
 
 /* One T5 attention block ("enc" or "dec", self or cross): its norm, its
@@ -254,6 +269,12 @@ static void neox_keys(struct gguf_context *g, const struct ie_mkmodel_params *p)
 	gguf_set_val_bool(g, "gptneox.use_parallel_residual", true);
 }
 
+static void bloom_keys(struct gguf_context *g, const struct ie_mkmodel_params *p)
+{
+	shape_keys(g, "bloom", p);
+	gguf_set_val_f32(g, "bloom.attention.layer_norm_epsilon", 1e-5f);
+}
+
 /* T5's tokenizer adds no BOS and ends every input with EOS; the decoder
  * starts from the padding token, which T5 numbers 0. */
 static void t5_keys(struct gguf_context *g, const struct ie_mkmodel_params *p)
@@ -279,6 +300,7 @@ static const struct arch {
 	{ "llama", llama_keys, llama_tensors, 9, 7 },
 	{ "gpt-neox", neox_keys, neox_tensors, 12, 6 },
 	{ "t5", t5_keys, t5_tensors, 28, 18 },
+	{ "bloom", bloom_keys, bloom_tensors, 12, 6 },
 };
 
 static const struct arch *find_arch(const char *name)
@@ -337,7 +359,7 @@ int ie_mkmodel(const struct ie_mkmodel_params *p, struct ie_error *err)
 	int ret;
 
 	if (!arch)
-		return ie_error_set(err, IE_EUSAGE, "no architecture '%s' (llama, gpt-neox or t5)",
+		return ie_error_set(err, IE_EUSAGE, "no architecture '%s' (llama, gpt-neox, t5 or bloom)",
 				    p->arch);
 	if ((ret = check_shape(p, err)) < 0)
 		return ret;

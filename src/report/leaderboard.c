@@ -91,6 +91,8 @@ void leaderboard_settings(const json_t *run, const char *task, int with_shots, s
 			    (long long)json_integer_value(json_object_get(he, "samples")));
 	if (json_is_string(json_object_get(config, "chat_template")))
 		strbuf_addf(sb, "%schat template", sb->len ? ", " : "");
+	if (json_is_true(json_object_get(config, "fewshot_as_multiturn")))
+		strbuf_addf(sb, "%sexemplars as turns", sb->len ? ", " : "");
 	if (json_object_get(config, "system"))
 		strbuf_addf(sb, "%ssystem prompt", sb->len ? ", " : "");
 	if (report_modified_files(results))

@@ -21,6 +21,7 @@
 #include "report/svg.h"
 #include "store/store.h"
 #include "tasks/task.h"
+#include "util/jsonfile.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -435,19 +436,18 @@ static int agreement_section(struct store *st, const json_t *runs, struct strbuf
 
 /* The records of one task's JSONL kept for the page: at most max, spread
  * over the subtasks (the first records of each). */
-static json_t *kept_records(const char *jsonl, size_t max, size_t *total)
+/* The records the page shows of one task's samples: at most max, shared
+ * among its subtasks. A damaged record is an error, not a gap. */
+static int kept_records(const char *jsonl, const char *where, size_t max, json_t **kept,
+			size_t *total, struct ie_error *err)
 {
-	json_t *all = json_array(), *out = json_array(), *subs = json_object(), *r;
+	json_t *all = NULL, *out, *subs, *r;
 	size_t i, quota;
 
-	for (const char *p = jsonl; *p;) {
-		const char *end = strchr(p, '\n');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if ((r = json_loadb(p, len, 0, NULL)))
-			json_array_append_new(all, r);
-		p += len + (end != NULL);
-	}
+	if (json_lines_parse(jsonl, strlen(jsonl), where, &all, err) < 0)
+		return -1;
+	out = json_array();
+	subs = json_object();
 	json_array_foreach(all, i, r) {
 		const char *sub = json_string_value(json_object_get(r, "subtask"));
 
@@ -470,7 +470,8 @@ static json_t *kept_records(const char *jsonl, size_t max, size_t *total)
 	}
 	json_decref(subs);
 	json_decref(all);
-	return out;
+	*kept = out;
+	return 0;
 }
 
 static int samples_json(struct store *st, const json_t *runs, size_t max, json_t **out,
@@ -490,10 +491,16 @@ static int samples_json(struct store *st, const json_t *runs, size_t max, json_t
 		if ((ret = store_run_samples_get(st, id, &names, &texts, &n, err)) < 0)
 			break;
 		for (size_t k = 0; k < n; k++) {
+			char where[128];
 			size_t total;
-			json_t *recs = kept_records(texts[k], max, &total);
+			json_t *recs = NULL;
 
-			json_array_append_new(samples, json_pack("{s:I, s:s, s:I, s:o}", "run",
+			snprintf(where, sizeof(where), "run %lld's %s samples", (long long)id,
+				 names[k]);
+			if (!ret && kept_records(texts[k], where, max, &recs, &total, err) < 0)
+				ret = -1;
+			if (!ret)
+				json_array_append_new(samples, json_pack("{s:I, s:s, s:I, s:o}", "run",
 								 (json_int_t)id, "task", names[k],
 								 "total", (json_int_t)total,
 								 "records", recs));
@@ -502,6 +509,8 @@ static int samples_json(struct store *st, const json_t *runs, size_t max, json_t
 		}
 		free(names);
 		free(texts);
+		if (ret)
+			break;
 	}
 	*out = json_pack("{s:o, s:o}", "runs", list, "samples", samples);
 	return ret;

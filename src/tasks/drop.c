@@ -155,14 +155,25 @@ static void push_row(struct drop_row **rows, size_t *n, size_t *cap, const json_
 	r->golds = all_golds(qa);
 }
 
+/* A question's fields, and its query id not seen before in the file: the
+ * id names the question's sample, and two would be taken for one. seen
+ * maps the ids so far to their sections. */
 static int check_qa(const char *path, const char *sid, const json_t *section, const json_t *qa,
-		    struct ie_error *err)
+		    json_t *seen, struct ie_error *err)
 {
-	if (!json_str(section, "passage") || !json_str(qa, "question") ||
-	    !json_str(qa, "query_id") || !json_is_array(json_object_get(qa, "validated_answers")))
+	const char *id = json_str(qa, "query_id");
+	const json_t *before;
+
+	if (!json_str(section, "passage") || !json_str(qa, "question") || !id ||
+	    !json_is_array(json_object_get(qa, "validated_answers")))
 		return ie_error_set(err, IE_EINPUT, "%s: section '%s': a question lacks "
 				    "\"question\", \"query_id\", \"validated_answers\" or the "
 				    "section its \"passage\"", path, sid);
+	if ((before = json_object_get(seen, id)))
+		return ie_error_set(err, IE_EINPUT, "%s: section '%s': query_id '%s' repeats "
+				    "one of section '%s'", path, sid, id,
+				    json_string_value(before));
+	json_object_set_new(seen, id, json_string(sid));
 	return 0;
 }
 
@@ -174,18 +185,19 @@ static int collect_rows(const char *path, const json_t *root, struct drop_row **
 	size_t cap = 0, i, j;
 	const char *sid;
 	json_t *section, *qa, *va;
+	json_t *seen = json_object();
+	int ret = 0;
 
 	*rows = NULL;
 	*n = 0;
 	json_object_foreach((json_t *)root, sid, section) {
 		json_array_foreach(json_object_get(section, "qa_pairs"), i, qa) {
-			json_t *answers = json_array();
-			int ok = 1, ret = check_qa(path, sid, section, qa, err);
+			json_t *answers;
+			int ok = 1;
 
-			if (ret < 0) {
-				json_decref(answers);
-				return ret;
-			}
+			if ((ret = check_qa(path, sid, section, qa, seen, err)) < 0)
+				goto out;
+			answers = json_array();
 			json_array_foreach(json_object_get(qa, "validated_answers"), j, va)
 				if (ok && add_answer_strings(va, answers) < 0)
 					ok = 0;
@@ -195,7 +207,9 @@ static int collect_rows(const char *path, const json_t *root, struct drop_row **
 				json_decref(answers);
 		}
 	}
-	return 0;
+out:
+	json_decref(seen);
+	return ret;
 }
 
 static char *drop_query(const struct drop_row *r)

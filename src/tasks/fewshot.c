@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/chat.h"
 #include "metrics/accuracy.h"
 #include "tasks/fewshot.h"
 #include "util/strbuf.h"
@@ -46,16 +47,17 @@ void fewshot_add_lettered(struct fewshot_group *g, const char *id, const char *q
  * likelihoods split context and continuation: space and letter. */
 static const char *const letter_continuations[] = { " A", " B", " C", " D" };
 
-char *fewshot_prompt(const struct fewshot_group *g, const struct fewshot_example *item, int k)
+char *fewshot_prompt(const struct fewshot_group *g, const struct fewshot_example *item, int k,
+		     int turns)
 {
 	struct strbuf sb = STRBUF_INIT;
 
 	strbuf_adds(&sb, g->header);
 	for (int i = 0; i < k && (size_t)i < g->n_shots; i++) {
 		strbuf_adds(&sb, g->shots[i].query);
-		strbuf_addc(&sb, ' ');
+		strbuf_adds(&sb, turns ? IE_TURN_SEPARATOR : " ");
 		strbuf_adds(&sb, g->shots[i].answer);
-		strbuf_adds(&sb, "\n\n");
+		strbuf_adds(&sb, turns ? IE_TURN_SEPARATOR : "\n\n");
 	}
 	strbuf_adds(&sb, item->query);
 	return strbuf_detach(&sb, NULL);
@@ -70,13 +72,13 @@ static int fit_sample(const struct fewshot *fs, struct sample *s, struct ie_back
 	const struct fewshot_group *g = &fs->groups[s->from[0]];
 	const struct fewshot_example *item = &g->items[s->from[1]];
 	int k = s->max_shots, n = 0, ret = 0;
-	char *p = fewshot_prompt(g, item, k);
+	char *p = fewshot_prompt(g, item, k, fs->multiturn);
 
 	while (fit && k > 0) {
 		if ((ret = ie_backend_count_tokens(fit, p, &n, err)) < 0 || n <= fs->input_limit)
 			break;
 		free(p);
-		p = fewshot_prompt(g, item, --k);
+		p = fewshot_prompt(g, item, --k, fs->multiturn);
 	}
 	if (!ret) {
 		s->shots = k;
@@ -115,12 +117,36 @@ static int add_sample(const struct fewshot *fs, size_t gi, size_t i, const struc
 	return o->fit ? 0 : fit_sample(fs, s, NULL, err);
 }
 
-int fewshot_build(const struct fewshot *fs, const struct task_opts *o, struct sample_set *out,
+/* Turns are cut at IE_TURN_SEPARATOR: a text that holds one would be cut
+ * where no turn ends. */
+static int check_no_separator(const struct fewshot_group *g, struct ie_error *err)
+{
+	const char *what = strstr(g->header, IE_TURN_SEPARATOR) ? "its instruction" : NULL;
+
+	for (size_t i = 0; !what && i < g->n_shots; i++)
+		if (strstr(g->shots[i].query, IE_TURN_SEPARATOR) ||
+		    strstr(g->shots[i].answer, IE_TURN_SEPARATOR))
+			what = "an exemplar";
+	for (size_t i = 0; !what && i < g->n_items; i++)
+		if (strstr(g->items[i].query, IE_TURN_SEPARATOR))
+			what = g->items[i].id;
+	if (!what)
+		return 0;
+	return ie_error_set(err, IE_EINPUT, "%s: %s holds the character U+001E, which "
+			    "separates turns: the prompts cannot be sent as turns", g->name, what);
+}
+
+int fewshot_build(struct fewshot *fs, const struct task_opts *o, struct sample_set *out,
 		  struct ie_error *err)
 {
 	struct item_limit lim;
 	int ret = 0;
 
+	fs->multiturn = o->multiturn;
+	for (size_t gi = 0; fs->multiturn && gi < fs->n_groups && !ret; gi++)
+		ret = check_no_separator(&fs->groups[gi], err);
+	if (ret)
+		return ret;
 	item_limit_init(&lim, o->limit);
 	for (size_t gi = 0; gi < fs->n_groups && !ret; gi++) {
 		const struct fewshot_group *g = &fs->groups[gi];
@@ -217,9 +243,13 @@ void fewshot_record(struct task *t, const struct sample *s, json_t *rec)
 {
 	const struct ie_request *r = &s->reqs[0];
 	char *made;
+	const char *prompt;
 
 	record_ids(s, rec);
-	json_object_set_new(rec, "prompt", json_string(sample_prompt(t, s, 0, &made)));
+	prompt = sample_prompt(t, s, 0, &made);
+	json_object_set_new(rec, "prompt", json_string(prompt));
+	if (((const struct fewshot *)t->data)->multiturn)
+		json_object_set_new(rec, "turns", chat_msgs_json(NULL, prompt, 1));
 	free(made);
 	json_object_set_new(rec, "shots", json_integer(s->shots));
 	record_output(s, 0, rec);
@@ -302,7 +332,7 @@ char *fewshot_task_prompt(struct task *t, const struct sample *s, size_t j)
 	const struct fewshot_group *g = &fs->groups[s->from[0]];
 
 	(void)j;
-	return fewshot_prompt(g, &g->items[s->from[1]], s->shots);
+	return fewshot_prompt(g, &g->items[s->from[1]], s->shots, fs->multiturn);
 }
 
 void fewshot_task_release(struct task *t)

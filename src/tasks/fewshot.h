@@ -6,6 +6,9 @@
  *   header + for i < k: (shot[i].query + " " + shot[i].answer + "\n\n")
  *          + item.query
  *
+ * or, sent as turns, the same pieces joined by IE_TURN_SEPARATOR where a
+ * turn ends: header + shot[0].query, shot[0].answer, shot[1].query, ...,
+ * item.query (the header opens the first user turn);
  * and k starts at the task's shot count, dropping one at a time while the
  * prompt's token count is over the input limit (never below 0). A sample
  * is correct when the generated text, stripped, starts with the label.
@@ -41,6 +44,8 @@ struct fewshot {
 	/* Generation ends once the prefix match is settled (unless the run
 	 * asks for full outputs): nothing after that changes the score. */
 	int decide;
+	/* The prompts as chat turns (task_opts.multiturn), set when built. */
+	int multiturn;
 };
 
 struct fewshot_group *fewshot_add_group(struct fewshot *fs, const char *name,
@@ -53,13 +58,14 @@ void fewshot_add_item(struct fewshot_group *g, const char *id, const char *query
  * letter likelihood), from the same pass as the first generated token. */
 void fewshot_add_lettered(struct fewshot_group *g, const char *id, const char *query,
 			  const char *label, int n_options);
-/* The prompt of item with k shots (caller frees). */
-char *fewshot_prompt(const struct fewshot_group *g, const struct fewshot_example *item, int k);
+/* The prompt of item with k shots, as turns when turns (caller frees). */
+char *fewshot_prompt(const struct fewshot_group *g, const struct fewshot_example *item, int k,
+		     int turns);
 /* Builds one greedy generation sample per item (a group is a subtask for
  * o->limit). The samples hold no prompts, and with o->fit set their shots
  * are fitted to the input limit later: the task's ops need
  * .prompt = fewshot_task_prompt and .fit_shots = fewshot_task_fit_shots. */
-int fewshot_build(const struct fewshot *fs, const struct task_opts *o, struct sample_set *out,
+int fewshot_build(struct fewshot *fs, const struct task_opts *o, struct sample_set *out,
 		  struct ie_error *err);
 /* Prefix check of the stripped output against the label. */
 void fewshot_score(struct sample *s);

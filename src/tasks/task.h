@@ -35,6 +35,9 @@ struct task_opts {
 	/* Few-shot tasks: shots exemplars instead of the reference's count
 	 * (at most that), when set_shots. */
 	int set_shots, shots;
+	/* Few-shot tasks: each exemplar a user turn and the assistant's
+	 * answer (ie_backend_config.multiturn). */
+	int multiturn;
 	const struct exec_config *exec; /* HumanEval's sandbox; NULL: defaults */
 };
 
