@@ -185,6 +185,44 @@ static int score(const char *output, const char *label, int status)
 	return s.correct;
 }
 
+/* The letter decision of scores (4 letters) with the bounds bits set. */
+static int letters(const double *scores, unsigned bounds, const char *label)
+{
+	static const char *const cands[] = { " A", " B", " C", " D" };
+	struct sample s = { 0 };
+	struct ie_request r = { 0 };
+
+	r.res.text = xstrdup(" A");
+	r.res.scores = xcalloc(4, sizeof(double));
+	memcpy(r.res.scores, scores, 4 * sizeof(double));
+	r.res.bounds = bounds;
+	r.candidates = cands;
+	r.n_candidates = 4;
+	s.reqs = &r;
+	s.n_reqs = 1;
+	s.label = (char *)label;
+	s.letter_correct = -1;
+	fewshot_score(&s);
+	free(r.res.text);
+	free(r.res.scores);
+	return s.letter_correct;
+}
+
+/* A served model's letters outside its top log-probabilities carry the
+ * lowest shown as an upper bound: never the likeliest while one letter is
+ * exact, and no decision when none is. */
+static void letters_with_upper_bounds(void **state)
+{
+	const double sc[4] = { -5.0, -3.0, -4.0, -6.0 };
+
+	(void)state;
+	assert_int_equal(letters(sc, 0, "B"), 1);
+	assert_int_equal(letters(sc, 1u << 1, "B"), 0);
+	assert_int_equal(letters(sc, 1u << 1, "C"), 1);
+	assert_int_equal(letters(sc, 1u << 1 | 1u << 2, "A"), 1);
+	assert_int_equal(letters(sc, 0xf, "B"), -1);
+}
+
 static void prefix_scoring(void **state)
 {
 	(void)state;
@@ -366,6 +404,7 @@ int main(void)
 		cmocka_unit_test(shots_drop_until_the_prompt_fits),
 		cmocka_unit_test(bos_is_counted),
 		cmocka_unit_test(prefix_scoring),
+		cmocka_unit_test(letters_with_upper_bounds),
 		cmocka_unit_test(mmlu_loader_builds_protocol_prompts),
 		cmocka_unit_test(mmlu_pools_within_groups),
 		cmocka_unit_test(letter_likelihood_is_next_token_scores),

@@ -649,6 +649,7 @@ static void http_destroy(struct ie_backend *be)
 	free(hb->system);
 	json_decref(hb->fingerprint);
 	json_decref(hb->cand_ids);
+	json_decref(hb->cont_ids);
 	http_tokenizer_close(hb);
 	free(hb);
 }

@@ -56,6 +56,9 @@ struct http_be {
 	int64_t n_params;
 	json_t *fingerprint; /* what the server says about its model */
 	json_t *cand_ids;    /* llama-server: candidate string -> token id */
+	/* llama-server: a generation's continuation tokens (its prompt's last
+	 * line, U+001F, the candidate -> token id, or null when none) */
+	json_t *cont_ids;
 	json_int_t safe_token; /* llama-server: a token whose text is plain ASCII; -1 unknown */
 	void *tokenizer;     /* HTTP_COUNT_GGUF */
 	unsigned long long retries_total;

@@ -82,8 +82,8 @@ static json_t *llama_generate(const struct http_be *hb, const struct ie_request 
 			      "prompt", prompt, "n_predict", left, "temperature",
 			      samples(g) ? g->temperature : 0.0, "top_k", 0, "top_p", top_p,
 			      "min_p", 0.0, "typical_p", 1.0, "repeat_penalty", 1.0,
-			      "cache_prompt", hb->prompt_cache, "stop", stop_list(g), "n_probs", 1,
-			      "stream", 1);
+			      "cache_prompt", hb->prompt_cache, "stop", stop_list(g), "n_probs",
+			      r->n_candidates && !hb->chat ? TOP_N : 1, "stream", 1);
 
 	if (samples(g)) {
 		json_object_set_new(o, "seed", json_integer((json_int_t)(g->seed & 0xffffffffu)));
@@ -192,11 +192,12 @@ static json_t *openai_body(struct http_be *hb, const struct ie_request *r)
 	}
 	if (!scores && g->n_stop)
 		json_object_set_new(o, "stop", stop_list(g));
-	if (scores && hb->chat) {
+	if ((scores || r->n_candidates) && hb->chat) {
 		json_object_set_new(o, "logprobs", json_true());
 		json_object_set_new(o, "top_logprobs", json_integer(TOP_N));
-	} else if (scores) {
-		json_object_set_new(o, "logprobs", json_integer(TOP_N));
+	} else if (scores || r->n_candidates) {
+		/* Hosted completions APIs give at most 5 with a generation. */
+		json_object_set_new(o, "logprobs", json_integer(scores ? TOP_N : 5));
 	}
 	return o;
 }
@@ -373,7 +374,9 @@ static int openai_top(const json_t *choice, const char ***texts, double **lps, s
 	return *n ? 0 : -1;
 }
 
-static int openai_read_scores(struct ie_request *r, const json_t *choice, char **msg)
+/* The candidates' log-probabilities from a reply's first token's top ones
+ * (see the head of this file); -1 when the reply has none. */
+static int top_scores(struct ie_request *r, const json_t *choice)
 {
 	const char **texts = NULL;
 	double *lps = NULL, *sc, lowest = 0;
@@ -381,9 +384,10 @@ static int openai_read_scores(struct ie_request *r, const json_t *choice, char *
 	if (openai_top(choice, &texts, &lps, &(size_t){ 0 }) < 0) {
 		free(texts);
 		free(lps);
-		return bad_reply(msg, "no top log-probabilities in the reply");
+		return -1;
 	}
 	sc = new_scores(r);
+	r->res.bounds = 0;
 	for (size_t i = 0; texts[i]; i++) {
 		lowest = i == 0 || lps[i] < lowest ? lps[i] : lowest;
 		for (size_t c = 0; c < r->n_candidates; c++) {
@@ -401,6 +405,13 @@ static int openai_read_scores(struct ie_request *r, const json_t *choice, char *
 		}
 	free(texts);
 	free(lps);
+	return 0;
+}
+
+static int openai_read_scores(struct ie_request *r, const json_t *choice, char **msg)
+{
+	if (top_scores(r, choice) < 0)
+		return bad_reply(msg, "no top log-probabilities in the reply");
 	r->res.status = 0;
 	return 0;
 }
@@ -424,6 +435,12 @@ static int openai_read(struct http_be *hb, struct ie_request *r, const json_t *r
 	if (!text && !(hb->chat && json_is_null(json_object_get(json_object_get(choice, "message"),
 								 "content"))))
 		return bad_reply(msg, "no text in the reply");
+	/* A generation's continuation scores come with it where the server
+	 * gives log-probabilities; none where it does not. */
+	if (r->n_candidates && top_scores(r, choice) < 0) {
+		free(r->res.scores);
+		r->res.scores = NULL;
+	}
 	return read_text(r, text, json_integer_value(json_object_get(usage, "prompt_tokens")),
 			 json_integer_value(json_object_get(usage, "completion_tokens")));
 }
@@ -588,6 +605,50 @@ int http_stream_settled(const struct ie_request *r, const json_t *state,
 	return settled;
 }
 
+/* A generation's continuation scores from its first token's top raw
+ * log-probabilities, by token id: exact for the candidates among them, the
+ * lowest shown, an upper bound, for the others (res.bounds says which);
+ * none when a candidate has no token. They are computed after whatever the
+ * server's prompt cache held, so unlike next-token scores (asked without
+ * the cache) they may move in the last digits from run to run. */
+static void letters_from_top(struct http_be *hb, struct ie_request *r, const json_t *cp)
+{
+	const json_t *top = json_object_get(cp, "top_logprobs"), *t;
+	const char *nl = strrchr(r->prompt, '\n');
+	struct strbuf key = STRBUF_INIT;
+	double *sc, lowest = 0;
+	size_t i;
+
+	if (!json_array_size(top))
+		return;
+	sc = new_scores(r);
+	r->res.bounds = 0;
+	json_array_foreach(top, i, t) {
+		double lp = json_number_value(json_object_get(t, "logprob"));
+
+		lowest = i == 0 || lp < lowest ? lp : lowest;
+	}
+	for (size_t c = 0; c < r->n_candidates && sc; c++) {
+		const json_t *id;
+
+		strbuf_reset(&key);
+		strbuf_addf(&key, "%s\x1f%s", nl ? nl + 1 : r->prompt, r->candidates[c]);
+		if (!json_is_integer(id = json_object_get(hb->cont_ids, key.buf))) {
+			free(r->res.scores);
+			r->res.scores = sc = NULL;
+			break;
+		}
+		json_array_foreach(top, i, t)
+			if (json_equal(json_object_get(t, "id"), id))
+				sc[c] = json_number_value(json_object_get(t, "logprob"));
+		if (isnan(sc[c])) {
+			sc[c] = lowest;
+			r->res.bounds |= 1u << (c < 31 ? c : 31);
+		}
+	}
+	strbuf_release(&key);
+}
+
 /* A streamed generation step. llama-server ends a stream with an error
  * when the text so far would not be valid UTF-8 (a token that is part of
  * a character); the tokens before it have arrived, so the one it could not
@@ -623,8 +684,11 @@ static int llama_read_gen(struct http_be *hb, struct ie_request *r, const json_t
 		}
 		if (!json_object_get(next, "n_prompt") && json_object_get(e, "tokens_evaluated"))
 			json_object_set(next, "n_prompt", json_object_get(e, "tokens_evaluated"));
-		json_array_foreach(cps, k, cp)
+		json_array_foreach(cps, k, cp) {
+			if (r->n_candidates && !json_object_get(next, "gen"))
+				letters_from_top(hb, r, cp);
 			add_token(next, cp);
+		}
 		ended |= json_is_true(json_object_get(e, "stop"));
 	}
 	/* A stream ended early (ours, once the score was settled, or cut
@@ -851,6 +915,7 @@ int http_discover(struct http_be *hb, const struct ie_backend_config *cfg, struc
 		if ((ret = discover_one(hb, i, cfg, err)) < 0)
 			return ret;
 	hb->cand_ids = json_object();
+	hb->cont_ids = json_object();
 	hb->caps = IE_CAP_GENERATE;
 	if (hb->flavour == HTTP_LLAMA || probe_scores(hb))
 		hb->caps |= IE_CAP_NEXT_SCORES;
@@ -883,6 +948,59 @@ static int first_token(struct http_be *hb, const char *text, json_t **id, struct
 	return ret;
 }
 
+static json_t *tokens_of(struct http_be *hb, const char *text, struct ie_error *err)
+{
+	json_t *b = json_pack("{s:s, s:b}", "content", text, "add_special", 0), *reply = NULL;
+	json_t *tokens = NULL;
+
+	if (http_call(hb, 0, "/tokenize", b, &reply, err) == 0 &&
+	    json_is_array(json_object_get(reply, "tokens")))
+		tokens = json_incref(json_object_get(reply, "tokens"));
+	else if (err && !err->msg[0])
+		ie_error_set(err, IE_EMODEL, "%s/tokenize gave no tokens", hb->ep[0].base);
+	json_decref(b);
+	json_decref(reply);
+	return tokens;
+}
+
+/* The token of continuation cand after prompt, as the in-process backend
+ * finds it: the one after the last line's tokens when the line and cand
+ * are tokenized together (tokenizers split at line ends); null when the
+ * line's tokens are not a prefix. Kept by line and cand. */
+static int continuation_id(struct http_be *hb, const char *prompt, const char *cand,
+			   struct ie_error *err)
+{
+	const char *nl = strrchr(prompt, '\n'), *line = nl ? nl + 1 : prompt;
+	struct strbuf key = STRBUF_INIT, joined = STRBUF_INIT;
+	json_t *alone = NULL, *both = NULL, *id = json_null();
+	int ret = 0;
+
+	strbuf_addf(&key, "%s\x1f%s", line, cand);
+	strbuf_addf(&joined, "%s%s", line, cand);
+	if (json_object_get(hb->cont_ids, key.buf))
+		goto out;
+	if (!(alone = tokens_of(hb, line, err)) || !(both = tokens_of(hb, joined.buf, err))) {
+		ret = -1;
+		goto out;
+	}
+	if (json_array_size(both) > json_array_size(alone)) {
+		int prefix = 1;
+
+		for (size_t i = 0; i < json_array_size(alone) && prefix; i++)
+			prefix = json_equal(json_array_get(alone, i), json_array_get(both, i));
+		if (prefix)
+			id = json_incref(json_array_get(both, json_array_size(alone)));
+	}
+	json_object_set(hb->cont_ids, key.buf, id);
+out:
+	json_decref(id);
+	json_decref(alone);
+	json_decref(both);
+	strbuf_release(&key);
+	strbuf_release(&joined);
+	return ret;
+}
+
 int http_prepare(struct http_be *hb, const struct ie_request *reqs, size_t n,
 		 struct ie_error *err)
 {
@@ -903,6 +1021,12 @@ int http_prepare(struct http_be *hb, const struct ie_request *reqs, size_t n,
 			json_t *id;
 			int ret;
 
+			if (reqs[i].kind == IE_REQ_GENERATE) {
+				if (!hb->chat && (ret = continuation_id(hb, reqs[i].prompt, cand,
+									err)) < 0)
+					return ret;
+				continue;
+			}
 			if (json_object_get(hb->cand_ids, cand))
 				continue;
 			if ((ret = first_token(hb, cand, &id, err)) < 0)

@@ -159,18 +159,23 @@ int fewshot_build(struct fewshot *fs, const struct task_opts *o, struct sample_s
 	return ret;
 }
 
-/* The likeliest letter (the first on ties) against the label. */
+/* The likeliest letter (the first on ties) against the label. A served
+ * model's letters outside its top log-probabilities have upper bounds
+ * (res.bounds), each below every exact one: the likeliest is known when
+ * one letter is exact, and the sample is left out when none is. */
 static void score_letters(struct sample *s)
 {
 	const struct ie_request *r = &s->reqs[0];
-	size_t best = 0;
+	int best = -1;
 
 	if (!r->n_candidates || !r->res.scores || r->res.status < 0)
 		return;
-	for (size_t i = 1; i < r->n_candidates; i++)
-		if (r->res.scores[i] > r->res.scores[best])
-			best = i;
-	s->letter_correct = s->label[0] == "ABCD"[best] && !s->label[1];
+	for (size_t i = 0; i < r->n_candidates; i++)
+		if (!(r->res.bounds >> (i < 31 ? i : 31) & 1) &&
+		    (best < 0 || r->res.scores[i] > r->res.scores[best]))
+			best = (int)i;
+	if (best >= 0)
+		s->letter_correct = s->label[0] == "ABCD"[best] && !s->label[1];
 }
 
 void fewshot_score(struct sample *s)
@@ -266,7 +271,17 @@ void fewshot_record(struct task *t, const struct sample *s, json_t *rec)
 			json_object_set_new(lp, letter, json_real(r->res.scores[i]));
 		}
 		json_object_set_new(rec, "letter_logprobs", lp);
-		json_object_set_new(rec, "letter_correct", json_boolean(s->letter_correct == 1));
+		json_object_set_new(rec, "letter_correct", s->letter_correct < 0
+								   ? json_null()
+								   : json_boolean(s->letter_correct));
+		if (r->res.bounds) {
+			json_t *ub = json_array();
+
+			for (size_t i = 0; i < r->n_candidates; i++)
+				if (r->res.bounds >> (i < 31 ? i : 31) & 1)
+					json_array_append_new(ub, json_stringn("ABCD" + i, 1));
+			json_object_set_new(rec, "letter_logprobs_upper_bounds", ub);
+		}
 	}
 	json_object_set_new(rec, "prompt_tokens", json_integer(r->res.n_prompt_tokens));
 	record_error(s, rec);

@@ -13,7 +13,8 @@ fault it got are appended to LOG_FILE as one JSON line.
 
 With "plain" it injects no faults and plays a server that is not
 llama-server and returns no log-probabilities: /props and /tokenize answer
-404, and every "logprobs" member is taken out of the replies.
+404, and every "logprobs" member is taken out of the replies. With
+"openai" it plays the same server, but one that returns them.
 """
 import http.server
 import json
@@ -26,7 +27,8 @@ import urllib.request
 
 PORT_FILE, UPSTREAM, LOG = sys.argv[1], sys.argv[2].rstrip("/"), sys.argv[3]
 STALL_S = float(sys.argv[4]) if len(sys.argv) > 4 else 6.0
-PLAIN = len(sys.argv) > 5 and sys.argv[5] == "plain"
+MODE = sys.argv[5] if len(sys.argv) > 5 else ""
+PLAIN = MODE in ("plain", "openai")
 lock = threading.Lock()
 counter = [0]
 
@@ -113,7 +115,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         status, data = self.forward(body)
         try:
             doc = json.loads(data)
-            for c in doc.get("choices", []):
+            for c in doc.get("choices", []) if MODE == "plain" else []:
                 c.pop("logprobs", None)
             data = json.dumps(doc).encode()
         except ValueError:
