@@ -261,6 +261,8 @@ int fetch_file(const char *url, const char *path, const struct fetch_opts *o,
 		if (status == 416)
 			unlink(part.buf);
 	}
+	if (rc != CURLE_OK && file_size(part.buf) == 0)
+		unlink(part.buf); /* nothing to resume */
 	if (rc == CURLE_WRITE_ERROR)
 		ret = ie_error_set(err, IE_EIO, "cannot write '%s': %s", part.buf, strerror(errno));
 	else if (rc != CURLE_OK)
