@@ -1,7 +1,8 @@
 /*
- * Random-weight models for tests and benchmarks: a GGUF file of the llama,
- * GPT-NeoX or T5 (encoder-decoder) architecture whose tokenizer is taken from a tokenizer-only GGUF (the
- * ggml-vocab-*.gguf files of llama.cpp). The weights are drawn from a
+ * Random-weight models for tests and benchmarks: a GGUF file of one of
+ * llama.cpp's architectures (llama, GPT-NeoX, BLOOM, StableLM, MPT, Falcon,
+ * or the T5 encoder-decoder) whose tokenizer is taken from a tokenizer-only
+ * GGUF (the ggml-vocab-*.gguf files of llama.cpp). The weights are drawn from a
  * seeded generator of our own, so the same parameters give the same bytes.
  */
 #ifndef INSTRUCTEVAL_MKMODEL_H
@@ -16,7 +17,8 @@ extern "C" {
 #endif
 
 struct ie_mkmodel_params {
-	const char *arch;  /* "llama" (NULL too), "gpt-neox" or "t5" */
+	const char *arch;  /* "llama" (NULL too), "gpt-neox", "t5", "bloom", "stablelm",
+			    * "mpt" or "falcon" */
 	const char *vocab; /* tokenizer-only GGUF */
 	const char *out;
 	int layers, dim, heads, kv_heads, ff, ctx;

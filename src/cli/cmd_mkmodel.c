@@ -11,8 +11,9 @@ static const struct cli_opt mkmodel_opts[] = {
 	{ "out", 'o', "FILE", "the model to write" },
 	{ "arch", 'a', "A",
 	  "llama (default; LLaMA, Alpaca, Vicuna, ...), gpt-neox (Pythia, Dolly, RedPajama, "
-	  "StableLM-alpha), bloom (BLOOMZ) or t5 (encoder-decoder: Flan-T5, mT0, UL2; --layers "
-	  "blocks in each of encoder and decoder)" },
+	  "StableLM-alpha), bloom (BLOOMZ), stablelm (StableLM-3B-4E1T, StableLM 2), mpt "
+	  "(MPT-Instruct, MPT-Chat), falcon (Falcon-Instruct) or t5 (encoder-decoder: Flan-T5, "
+	  "mT0, UL2; --layers blocks in each of encoder and decoder)" },
 	{ "layers", 'L', "N", "transformer blocks (default 2)" },
 	{ "dim", 'D', "N", "embedding size (default 64)" },
 	{ "heads", 'H', "N", "attention heads (default 4)" },

@@ -1,7 +1,8 @@
 /*
  * Writing a random-weight model (mkmodel.h). The tokenizer keys are
  * copied from the vocab file; the architecture keys and tensors are those
- * llama.cpp loads for the architecture (llama, gpt-neox, t5, bloom).
+ * llama.cpp loads for the architecture (llama, gpt-neox, t5, bloom,
+ * stablelm, mpt, falcon).
  * Matrices get uniform values with standard deviation 0.02 and the norms
  * 1.0, like a freshly initialised network, so outputs are arbitrary but
  * well-defined.
@@ -165,6 +166,87 @@ static void bloom_tensors(struct builder *b, const struct ie_mkmodel_params *p, 
 	add_bias(b, "output_norm.bias", p->dim);
 }
 
+/* StableLM (StableLM-3B-4E1T, StableLM 2, StableLM-Zephyr; the alpha
+ * models are GPT-NeoX): LLaMA's separate attention matrices and gated
+ * SiLU feed-forward, but layer norms with biases. */
+static void stablelm_layer(struct builder *b, const struct ie_mkmodel_params *p, int il)
+{
+	int64_t kv = (p->dim / p->heads) * p->kv_heads;
+	char name[64];
+
+	add(b, NAME("blk.%d.attn_norm.weight", il), p->dim, 0);
+	add_bias(b, NAME("blk.%d.attn_norm.bias", il), p->dim);
+	add(b, NAME("blk.%d.attn_q.weight", il), p->dim, p->dim);
+	add(b, NAME("blk.%d.attn_k.weight", il), p->dim, kv);
+	add(b, NAME("blk.%d.attn_v.weight", il), p->dim, kv);
+	add(b, NAME("blk.%d.attn_output.weight", il), p->dim, p->dim);
+	add(b, NAME("blk.%d.ffn_norm.weight", il), p->dim, 0);
+	add_bias(b, NAME("blk.%d.ffn_norm.bias", il), p->dim);
+	add(b, NAME("blk.%d.ffn_gate.weight", il), p->dim, p->ff);
+	add(b, NAME("blk.%d.ffn_down.weight", il), p->ff, p->dim);
+	add(b, NAME("blk.%d.ffn_up.weight", il), p->dim, p->ff);
+}
+
+static void stablelm_tensors(struct builder *b, const struct ie_mkmodel_params *p,
+			     int64_t n_vocab)
+{
+	add(b, "token_embd.weight", p->dim, n_vocab);
+	for (int il = 0; il < p->layers; il++)
+		stablelm_layer(b, p, il);
+	add(b, "output_norm.weight", p->dim, 0);
+	add_bias(b, "output_norm.bias", p->dim);
+	add(b, "output.weight", p->dim, n_vocab);
+}
+
+/* MPT (MPT-7B-Instruct, MPT-7B-Chat): one fused QKV matrix, ALiBi, and no
+ * biases anywhere, layer norms included (MPT's no_bias); the output
+ * matrix is the embeddings'. */
+static void mpt_layer(struct builder *b, const struct ie_mkmodel_params *p, int il)
+{
+	int64_t qkv = p->dim + 2 * (p->dim / p->heads) * p->kv_heads;
+	char name[64];
+
+	add(b, NAME("blk.%d.attn_norm.weight", il), p->dim, 0);
+	add(b, NAME("blk.%d.attn_qkv.weight", il), p->dim, qkv);
+	add(b, NAME("blk.%d.attn_output.weight", il), p->dim, p->dim);
+	add(b, NAME("blk.%d.ffn_norm.weight", il), p->dim, 0);
+	add(b, NAME("blk.%d.ffn_down.weight", il), p->ff, p->dim);
+	add(b, NAME("blk.%d.ffn_up.weight", il), p->dim, p->ff);
+}
+
+static void mpt_tensors(struct builder *b, const struct ie_mkmodel_params *p, int64_t n_vocab)
+{
+	add(b, "token_embd.weight", p->dim, n_vocab);
+	for (int il = 0; il < p->layers; il++)
+		mpt_layer(b, p, il);
+	add(b, "output_norm.weight", p->dim, 0);
+}
+
+/* Falcon-7B (Falcon-7B-Instruct): attention and feed-forward side by side
+ * behind one biased layer norm, unbiased linear layers, the output matrix
+ * tied to the embeddings. */
+static void falcon_layer(struct builder *b, const struct ie_mkmodel_params *p, int il)
+{
+	int64_t qkv = p->dim + 2 * (p->dim / p->heads) * p->kv_heads;
+	char name[64];
+
+	add(b, NAME("blk.%d.attn_norm.weight", il), p->dim, 0);
+	add_bias(b, NAME("blk.%d.attn_norm.bias", il), p->dim);
+	add(b, NAME("blk.%d.attn_qkv.weight", il), p->dim, qkv);
+	add(b, NAME("blk.%d.attn_output.weight", il), p->dim, p->dim);
+	add(b, NAME("blk.%d.ffn_down.weight", il), p->ff, p->dim);
+	add(b, NAME("blk.%d.ffn_up.weight", il), p->dim, p->ff);
+}
+
+static void falcon_tensors(struct builder *b, const struct ie_mkmodel_params *p, int64_t n_vocab)
+{
+	add(b, "token_embd.weight", p->dim, n_vocab);
+	for (int il = 0; il < p->layers; il++)
+		falcon_layer(b, p, il);
+	add(b, "output_norm.weight", p->dim, 0);
+	add_bias(b, "output_norm.bias", p->dim);
+}
+
 #define T5_BUCKETS 32
 
 /* One T5 attention block ("enc" or "dec", self or cross): its norm, its
@@ -275,6 +357,33 @@ static void bloom_keys(struct gguf_context *g, const struct ie_mkmodel_params *p
 	gguf_set_val_f32(g, "bloom.attention.layer_norm_epsilon", 1e-5f);
 }
 
+/* StableLM rotates a quarter of each head; here the whole head turns, as a
+ * quarter of an even head size mkmodel accepts can be odd, which RoPE
+ * cannot take, and random weights gain nothing from the quarter. */
+static void stablelm_keys(struct gguf_context *g, const struct ie_mkmodel_params *p)
+{
+	shape_keys(g, "stablelm", p);
+	gguf_set_val_u32(g, "stablelm.rope.dimension_count", (uint32_t)(p->dim / p->heads));
+	gguf_set_val_f32(g, "stablelm.attention.layer_norm_epsilon", 1e-5f);
+}
+
+/* ALiBi with MPT-7B's alibi_bias_max; without the key llama.cpp would
+ * give MPT no positions at all, having no position embeddings. */
+static void mpt_keys(struct gguf_context *g, const struct ie_mkmodel_params *p)
+{
+	shape_keys(g, "mpt", p);
+	gguf_set_val_f32(g, "mpt.attention.layer_norm_epsilon", 1e-5f);
+	gguf_set_val_f32(g, "mpt.attention.max_alibi_bias", 8.0f);
+}
+
+/* No rope.dimension_count: llama.cpp requires Falcon to rotate whole heads,
+ * its default. */
+static void falcon_keys(struct gguf_context *g, const struct ie_mkmodel_params *p)
+{
+	shape_keys(g, "falcon", p);
+	gguf_set_val_f32(g, "falcon.attention.layer_norm_epsilon", 1e-5f);
+}
+
 /* T5's tokenizer adds no BOS and ends every input with EOS; the decoder
  * starts from the padding token, which T5 numbers 0. */
 static void t5_keys(struct gguf_context *g, const struct ie_mkmodel_params *p)
@@ -301,14 +410,34 @@ static const struct arch {
 	{ "gpt-neox", neox_keys, neox_tensors, 12, 6 },
 	{ "t5", t5_keys, t5_tensors, 28, 18 },
 	{ "bloom", bloom_keys, bloom_tensors, 12, 6 },
+	{ "stablelm", stablelm_keys, stablelm_tensors, 11, 7 },
+	{ "mpt", mpt_keys, mpt_tensors, 6, 6 },
+	{ "falcon", falcon_keys, falcon_tensors, 6, 6 },
 };
+
+#define N_ARCHS (sizeof(archs) / sizeof(archs[0]))
 
 static const struct arch *find_arch(const char *name)
 {
-	for (size_t i = 0; i < sizeof(archs) / sizeof(archs[0]); i++)
+	for (size_t i = 0; i < N_ARCHS; i++)
 		if (!strcmp(archs[i].name, name ? name : "llama"))
 			return &archs[i];
 	return NULL;
+}
+
+/* The error names every architecture, from the table so it stays whole. */
+static int unknown_arch(const char *name, struct ie_error *err)
+{
+	struct strbuf list = STRBUF_INIT;
+	int ret;
+
+	for (size_t i = 0; i < N_ARCHS; i++)
+		strbuf_addf(&list, "%s%s", i == 0 ? "" : i + 1 < N_ARCHS ? ", " : " or ",
+			    archs[i].name);
+	ret = ie_error_set(err, IE_EUSAGE, "no architecture '%s' (%s)", name,
+			   strbuf_str(&list));
+	strbuf_release(&list);
+	return ret;
 }
 
 static void set_arch(struct gguf_context *g, const struct arch *arch,
@@ -359,8 +488,7 @@ int ie_mkmodel(const struct ie_mkmodel_params *p, struct ie_error *err)
 	int ret;
 
 	if (!arch)
-		return ie_error_set(err, IE_EUSAGE, "no architecture '%s' (llama, gpt-neox, t5 or bloom)",
-				    p->arch);
+		return unknown_arch(p->arch, err);
 	if ((ret = check_shape(p, err)) < 0)
 		return ret;
 	if (!file_exists(p->vocab))
