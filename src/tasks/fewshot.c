@@ -279,7 +279,7 @@ void fewshot_record(struct task *t, const struct sample *s, json_t *rec)
 
 			for (size_t i = 0; i < r->n_candidates; i++)
 				if (r->res.bounds >> (i < 31 ? i : 31) & 1)
-					json_array_append_new(ub, json_stringn("ABCD" + i, 1));
+					json_array_append_new(ub, json_stringn(&"ABCD"[i], 1));
 			json_object_set_new(rec, "letter_logprobs_upper_bounds", ub);
 		}
 	}
