@@ -214,7 +214,7 @@ static char *partial_path(const struct job *j, const char *url)
 	sha256_final_hex(&h, hex);
 	strbuf_addf(&sb, "%.16s-", hex);
 	for (const char *p = path_base(url); *p; p++)
-		strbuf_addc(&sb, url_safe((unsigned char)*p) && *p != '/' ? *p : '_');
+		strbuf_addc(&sb, url_safe((unsigned char)*p) ? *p : '_');
 	out = path_join(j->partial, sb.buf);
 	strbuf_release(&sb);
 	return out;

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "data/fetch.h"
 #include "util/fileio.h"
+#include "util/progress.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
 
@@ -26,14 +26,6 @@ struct transfer {
 	double t0, drawn_at;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- progress ---- */
 
 static void print_amount(double bytes)
@@ -46,7 +38,7 @@ static void print_amount(double bytes)
 
 static void draw(struct transfer *t, double have, double total, int final)
 {
-	double now = now_s(), rate = have / (now - t->t0 > 1e-3 ? now - t->t0 : 1e-3);
+	double now = progress_now(), rate = have / (now - t->t0 > 1e-3 ? now - t->t0 : 1e-3);
 
 	if (!final && now - t->drawn_at < 0.2)
 		return;
@@ -174,7 +166,7 @@ static void setup(CURL *c, const char *url, char *errbuf)
 static CURLcode attempt(const char *url, const char *part, const char *vpath,
 			const struct fetch_opts *o, long *status, char *errbuf)
 {
-	struct transfer t = { .validator_path = vpath, .o = o, .t0 = now_s() };
+	struct transfer t = { .validator_path = vpath, .o = o, .t0 = progress_now() };
 	struct curl_slist *headers = NULL;
 	char *old = NULL, hdr[300];
 	size_t len;
