@@ -130,7 +130,7 @@ _, status = os.waitpid(pid, 0)
 sys.stdout.write(out.decode("utf-8", "replace"))
 sys.exit(os.waitstatus_to_exitcode(status))
 PY
-grep -q 'humaneval/HumanEval.jsonl.gz *\[########################\] 100%' "$T/tty.out" ||
+grep -q 'humaneval/HumanEval.jsonl.gz *\[##############################\] 100%' "$T/tty.out" ||
     { cat "$T/tty.out"; fail "no progress bar on a terminal"; }
 expect_status 0 "$IE_BIN" download humaneval --data "$T/d8" --mirror "$URL"
 grep -q '\[#' "$T/stderr" && fail "a progress bar was drawn where stderr is not a terminal"

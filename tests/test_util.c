@@ -183,6 +183,10 @@ static void sha256_known_digests(void **state)
 		sha256_update(&s, million + i * 1000, 1000);
 	sha256_final_hex(&s, hex);
 	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	sha256_hex(million, 1000000, hex); /* in one piece */
+	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	sha256_hex("abc", 3, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	free(million);
 }
 

@@ -46,11 +46,11 @@ struct tokens {
 };
 
 /* Prompts counted for fitting the context are remembered, by their text's
- * sha256, until they run: the evaluator counts a window of up to 1,024
+ * sha256, until they run: the evaluator counts a window of up to 256
  * prompts just before it submits them, and a prompt is then not tokenized
  * twice (on full MMLU the tokenizer took 23 s a pass). A ring: the oldest
  * goes first. */
-#define MEMO_SIZE 1536
+#define MEMO_SIZE 512
 
 struct memo_entry {
 	char sha[65];
@@ -76,6 +76,7 @@ struct llama_be {
 	enum ie_chunking chunking;
 	struct tokens cache; /* tokens whose KV sits in sequence 0 */
 	struct tokens scratch; /* the tokens of scratch_head alone */
+	struct tokens counting; /* a counted text's tokens before the memo keeps them */
 	char *scratch_head;
 	struct memo_entry *memo; /* MEMO_SIZE of them */
 	size_t memo_next;
@@ -190,11 +191,7 @@ static int tokenize_whole(struct llama_be *lb, const char *text, struct tokens *
 
 static void text_sha(const char *text, char sha[65])
 {
-	struct sha256 h;
-
-	sha256_init(&h);
-	sha256_update(&h, text, strlen(text));
-	sha256_final_hex(&h, sha);
+	sha256_hex(text, strlen(text), sha);
 }
 
 static struct memo_entry *memo_find(struct llama_be *lb, const char sha[65])
@@ -234,18 +231,18 @@ static int lb_count_tokens(struct ie_backend *b, const char *text, int *n, struc
 	}
 	if (!lb->memo)
 		lb->memo = xcalloc(MEMO_SIZE, sizeof(*lb->memo));
-	e = &lb->memo[lb->memo_next];
-	lb->memo_next = (lb->memo_next + 1) % MEMO_SIZE;
-	if (tokenize_whole(lb, text, &e->t) < 0) {
-		free(e->t.v);
-		memset(&e->t, 0, sizeof(e->t));
+	/* Tokenized into a buffer kept for it, then copied at its size:
+	 * tokenize sizes for the worst case, a token a byte, and shrinking
+	 * each entry in place left the heap in pieces as entries turned. */
+	if (tokenize_whole(lb, text, &lb->counting) < 0)
 		return ie_error_set(err, IE_EMODEL, "cannot tokenize a text of %zu bytes",
 				    strlen(text));
-	}
-	/* tokenize sizes for the worst case, a token a byte: keep only what
-	 * the tokens take, as up to MEMO_SIZE entries are held. */
-	e->t.v = xrealloc(e->t.v, (e->t.n ? e->t.n : 1) * sizeof(*e->t.v));
-	e->t.cap = e->t.n ? e->t.n : 1;
+	e = &lb->memo[lb->memo_next];
+	lb->memo_next = (lb->memo_next + 1) % MEMO_SIZE;
+	free(e->t.v);
+	e->t.n = e->t.cap = lb->counting.n;
+	e->t.v = xmalloc((e->t.n ? e->t.n : 1) * sizeof(*e->t.v));
+	memcpy(e->t.v, lb->counting.v, e->t.n * sizeof(*e->t.v));
 	memcpy(e->sha, sha, sizeof(e->sha));
 	*n = (int)e->t.n;
 	return 0;
@@ -1036,6 +1033,7 @@ static void lb_destroy(struct ie_backend *b)
 		llama_model_free(lb->model);
 	free(lb->cache.v);
 	free(lb->scratch.v);
+	free(lb->counting.v);
 	free(lb->scratch_head);
 	for (size_t i = 0; lb->memo && i < MEMO_SIZE; i++)
 		free(lb->memo[i].t.v);

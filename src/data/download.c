@@ -206,12 +206,9 @@ static int mirror_base(const char *mirror, char **out, struct ie_error *err)
 static char *partial_path(const struct job *j, const char *url)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct sha256 h;
 	char hex[65], *out;
 
-	sha256_init(&h);
-	sha256_update(&h, url, strlen(url));
-	sha256_final_hex(&h, hex);
+	sha256_hex(url, strlen(url), hex);
 	strbuf_addf(&sb, "%.16s-", hex);
 	for (const char *p = path_base(url); *p; p++)
 		strbuf_addc(&sb, url_safe((unsigned char)*p) ? *p : '_');
@@ -348,8 +345,9 @@ static int fetch_all(struct job *j, struct ie_error *err)
 }
 
 /* A staged file against its pinned hash, else the one a data-folder
- * mirror's record gives. */
-static int check_file(const struct job *j, const char *rel, struct ie_error *err)
+ * mirror's record gives; its hash is kept in hashes for the record. */
+static int check_file(const struct job *j, const char *rel, json_t *hashes,
+		      struct ie_error *err)
 {
 	const struct dataset_checksum *c = dataset_pinned(rel);
 	const char *want = c ? c->sha256
@@ -358,6 +356,8 @@ static int check_file(const struct job *j, const char *rel, struct ie_error *err
 	int ret = sha256_file(full, hex, err);
 
 	free(full);
+	if (ret == 0)
+		json_object_set_new(hashes, rel, json_string(hex));
 	if (ret < 0 || !want || !strcmp(want, hex))
 		return ret;
 	if (!c)
@@ -372,12 +372,13 @@ static int check_file(const struct job *j, const char *rel, struct ie_error *err
 }
 
 /* Every staged file checked, and every pinned file of the dataset there. */
-static int check_stage(const struct job *j, const struct file_list *l, struct ie_error *err)
+static int check_stage(const struct job *j, const struct file_list *l, json_t *hashes,
+		       struct ie_error *err)
 {
 	const struct dataset *ds = j->ds;
 
 	for (size_t i = 0; i < l->n; i++)
-		if (check_file(j, l->v[i], err) < 0)
+		if (check_file(j, l->v[i], hashes, err) < 0)
 			return -1;
 	for (const struct dataset_checksum *c = dataset_checksums; c->path; c++) {
 		int found = 0;
@@ -393,27 +394,20 @@ static int check_stage(const struct job *j, const struct file_list *l, struct ie
 	return 0;
 }
 
-/* The record file: one "sha256  path" line per installed file. */
-static int update_record(const char *data_dir, const char *stage, const struct file_list *l,
-			 struct ie_error *err)
+/* The record file: one "sha256  path" line per installed file, the new
+ * ones' hashes those their check computed. */
+static int update_record(const char *data_dir, json_t *hashes, struct ie_error *err)
 {
 	char *path = path_join(data_dir, DATASET_RECORD_FILE);
 	json_t *rec = dataset_record_read(path), *sha;
 	struct strbuf out = STRBUF_INIT;
 	const char *rel;
-	int ret = 0;
+	int ret;
 
-	for (size_t i = 0; i < l->n && !ret; i++) {
-		char *full = path_join(stage, l->v[i]), hex[65];
-
-		if ((ret = sha256_file(full, hex, err)) == 0)
-			json_object_set_new(rec, l->v[i], json_string(hex));
-		free(full);
-	}
+	json_object_update(rec, hashes);
 	json_object_foreach(rec, rel, sha)
 		strbuf_addf(&out, "%s  %s\n", json_string_value(sha), rel);
-	if (!ret)
-		ret = file_write_atomic(path, strbuf_str(&out), out.len, err);
+	ret = file_write_atomic(path, strbuf_str(&out), out.len, err);
 	strbuf_release(&out);
 	json_decref(rec);
 	free(path);
@@ -421,9 +415,9 @@ static int update_record(const char *data_dir, const char *stage, const struct f
 }
 
 static int install(const char *data_dir, const char *stage, const struct file_list *l,
-		   struct ie_error *err)
+		   json_t *hashes, struct ie_error *err)
 {
-	int ret = update_record(data_dir, stage, l, err);
+	int ret = update_record(data_dir, hashes, err);
 
 	for (size_t i = 0; i < l->n && !ret; i++) {
 		char *from = path_join(stage, l->v[i]), *to = path_join(data_dir, l->v[i]);
@@ -468,14 +462,16 @@ static void drop_downloads(struct job *j)
 static int download(struct job *j, struct ie_error *err)
 {
 	struct file_list files = { 0 };
+	json_t *hashes = json_object();
 	int ret = fetch_all(j, err);
 
 	if (!ret)
 		list_files(j->stage, "", &files);
-	if (!ret && (ret = check_stage(j, &files, err)) < 0)
+	if (!ret && (ret = check_stage(j, &files, hashes, err)) < 0)
 		drop_downloads(j);
-	if (!ret && (ret = install(j->o->data_dir, j->stage, &files, err)) == 0)
+	if (!ret && (ret = install(j->o->data_dir, j->stage, &files, hashes, err)) == 0)
 		drop_downloads(j);
+	json_decref(hashes);
 	list_release(&files);
 	return ret;
 }

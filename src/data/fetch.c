@@ -13,8 +13,6 @@
 #include "util/strbuf.h"
 #include "util/banned.h"
 
-enum { BAR_WIDTH = 24 };
-
 struct transfer {
 	CURL *c;
 	FILE *f;
@@ -23,47 +21,10 @@ struct transfer {
 	curl_off_t offset;   /* bytes in the part before this attempt */
 	int started;         /* the first byte of the body has arrived */
 	char etag[256], modified[256];
-	double t0, drawn_at;
+	struct progress bar; /* drawn when o->progress */
 };
 
 /* ---- progress ---- */
-
-static void print_amount(double bytes)
-{
-	if (bytes >= 1e6)
-		fprintf(stderr, "%.1f MB", bytes / 1e6);
-	else
-		fprintf(stderr, "%.0f kB", bytes / 1e3);
-}
-
-static void draw(struct transfer *t, double have, double total, int final)
-{
-	double now = progress_now(), rate = have / (now - t->t0 > 1e-3 ? now - t->t0 : 1e-3);
-
-	if (!final && now - t->drawn_at < 0.2)
-		return;
-	t->drawn_at = now;
-	fprintf(stderr, "\r  %-28.28s ", t->o->label ? t->o->label : "");
-	if (total > 0) {
-		int fill = (int)(BAR_WIDTH * (have / total));
-
-		fputc('[', stderr);
-		for (int i = 0; i < BAR_WIDTH; i++)
-			fputc(i < fill ? '#' : '.', stderr);
-		fprintf(stderr, "] %3d%%  ", (int)(100 * have / total));
-		print_amount(have);
-		fputs(" of ", stderr);
-		print_amount(total);
-	} else {
-		print_amount(have);
-	}
-	fputs("  ", stderr);
-	print_amount(rate);
-	fputs("/s  ", stderr);
-	if (final)
-		fputc('\n', stderr);
-	fflush(stderr);
-}
 
 static int on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 		       curl_off_t ulnow)
@@ -72,8 +33,10 @@ static int on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t
 
 	(void)ultotal;
 	(void)ulnow;
-	if (t->started)
-		draw(t, (double)(t->offset + dlnow), dltotal ? (double)(t->offset + dltotal) : 0, 0);
+	if (t->started) {
+		t->bar.total = dltotal ? (size_t)(t->offset + dltotal) : 0;
+		progress_update(&t->bar, (size_t)(t->offset + dlnow));
+	}
 	return 0;
 }
 
@@ -166,7 +129,7 @@ static void setup(CURL *c, const char *url, char *errbuf)
 static CURLcode attempt(const char *url, const char *part, const char *vpath,
 			const struct fetch_opts *o, long *status, char *errbuf)
 {
-	struct transfer t = { .validator_path = vpath, .o = o, .t0 = progress_now() };
+	struct transfer t = { .validator_path = vpath, .o = o };
 	struct curl_slist *headers = NULL;
 	char *old = NULL, hdr[300];
 	size_t len;
@@ -191,6 +154,8 @@ static CURLcode attempt(const char *url, const char *part, const char *vpath,
 		free(old);
 	}
 	if (o->progress) {
+		progress_start(&t.bar, o->label ? o->label : "", 0, false);
+		t.bar.bytes = true;
 		curl_easy_setopt(t.c, CURLOPT_XFERINFOFUNCTION, on_progress);
 		curl_easy_setopt(t.c, CURLOPT_XFERINFODATA, &t);
 		curl_easy_setopt(t.c, CURLOPT_NOPROGRESS, 0L);
@@ -199,9 +164,10 @@ static CURLcode attempt(const char *url, const char *part, const char *vpath,
 	*status = 0;
 	curl_easy_getinfo(t.c, CURLINFO_RESPONSE_CODE, status);
 	if (o->progress && t.started) {
-		if (rc == CURLE_OK)
-			draw(&t, (double)file_size(part), (double)file_size(part), 1);
-		else
+		if (rc == CURLE_OK) {
+			t.bar.total = t.bar.done = (size_t)file_size(part);
+			progress_finish(&t.bar);
+		} else
 			fputc('\n', stderr);
 	}
 	curl_easy_cleanup(t.c);

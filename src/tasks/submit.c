@@ -56,7 +56,7 @@ int requests_submit(struct ie_backend *b, const char *label, struct ie_request *
 /* Requests in one window of a task whose prompts are made again: enough
  * that the end of a window (slots finishing while no request follows)
  * costs little, few enough that its prompts take a few megabytes. */
-#define WINDOW_REQUESTS 1024
+#define WINDOW_REQUESTS 256
 
 /* Submits the requests of samples [from, to), k of them, in one call.
  * They are copied into one array and their results copied back, because

@@ -50,15 +50,10 @@ static void ledger_note(const char *path, const char *data, size_t len)
 			return;
 	XGROW(ledger->v, ledger->cap, ledger->n + 1);
 	e = &ledger->v[ledger->n];
-	if (data) {
-		struct sha256 h;
-
-		sha256_init(&h);
-		sha256_update(&h, data, len);
-		sha256_final_hex(&h, e->sha256);
-	} else if (sha256_file(path, e->sha256, NULL) < 0) {
+	if (data)
+		sha256_hex(data, len, e->sha256);
+	else if (sha256_file(path, e->sha256, NULL) < 0)
 		return;
-	}
 	e->path = xstrdup(path);
 	ledger->n++;
 }

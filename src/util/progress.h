@@ -14,6 +14,9 @@ struct progress {
 	size_t total, done;
 	bool quiet, tty;
 	double start, last_draw;
+	/* Counts are bytes (a download): shown as kB and MB with the
+	 * percentage, and a total of 0 is not known yet (no bar then). */
+	bool bytes;
 	/* Optional: more to show after the counts (", 3 in flight"). */
 	void (*status)(void *data, char *buf, size_t n);
 	void *status_data;

@@ -105,6 +105,15 @@ void sha256_final_hex(struct sha256 *s, char hex[65])
 	hex[64] = '\0';
 }
 
+void sha256_hex(const void *data, size_t len, char hex[65])
+{
+	struct sha256 s;
+
+	sha256_init(&s);
+	sha256_update(&s, data, len);
+	sha256_final_hex(&s, hex);
+}
+
 int sha256_file(const char *path, char hex[65], struct ie_error *err)
 {
 	unsigned char buf[1 << 16];

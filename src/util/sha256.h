@@ -18,6 +18,8 @@ void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *data, size_t n);
 /* Writes the digest as 64 lowercase hex digits and a NUL into hex. */
 void sha256_final_hex(struct sha256 *s, char hex[65]);
+/* The digest of len bytes at data, as sha256_final_hex writes it. */
+void sha256_hex(const void *data, size_t len, char hex[65]);
 /* Hashes a whole file. */
 int sha256_file(const char *path, char hex[65], struct ie_error *err);
 
