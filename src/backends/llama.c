@@ -296,12 +296,13 @@ static int decode_chunk(struct llama_be *lb, int seq, struct tokens *kv, const l
 }
 
 /* The end of the chunk of a prompt of n tokens, shared block of s, that
- * starts at from: the next multiple of the batch size counted from 0 in
- * the shared block, from s after it. */
+ * starts at from: a batch on, but not past the end of the shared block.
+ * Where a prompt is cut changes no bits (see the top of this file), only
+ * the number of calls: counted from from, the suffix after a reused
+ * prefix is one call, not one for each batch boundary it crosses. */
 static size_t chunk_end(const struct llama_be *lb, size_t from, size_t s, size_t n)
 {
-	size_t base = from < s ? 0 : s, limit = from < s ? s : n;
-	size_t end = base + ((from - base) / (size_t)lb->n_batch + 1) * (size_t)lb->n_batch;
+	size_t limit = from < s ? s : n, end = from + (size_t)lb->n_batch;
 
 	return end < limit ? end : limit;
 }
