@@ -25,18 +25,13 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 LIMIT="${1:-3}"
-CACHE="${IE_CACHE_DIR:-$HOME/.cache/instructeval}"
-LLAMA="$CACHE/llama.cpp-v0.4.0"
-DATA="${INSTRUCTEVAL_DATA:-$HERE/../shared/data}"
-BIN="$HERE/build/instructeval"
+source "$HERE/bench/lib.sh"
 THREADS="$(nproc)"
 T="$(mktemp -d)"
 # serve runs in a subshell: the servers' pids are kept in files.
 trap 'for f in "$T"/*.pid; do kill "$(cat "$f")" 2>/dev/null || true; done; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 
-"$BIN" mkmodel --vocab "$LLAMA/models/ggml-vocab-llama-spm.gguf" --out "$T/f16.gguf" \
-    --layers 4 --dim 1024 --heads 16 --kv-heads 16 --ff 2816 --f16 >/dev/null
-"$LLAMA/bin/llama-quantize" "$T/f16.gguf" "$T/m.gguf" Q8_0 >/dev/null 2>&1
+bench_model "$T/m.gguf" 4
 
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 serve() { # serve THREADS SLOTS: starts a server, prints its port

@@ -36,9 +36,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
-LLAMA="${IE_CACHE_DIR:-$HOME/.cache/instructeval}/llama.cpp-v0.4.0"
-DATA="${INSTRUCTEVAL_DATA:-$HERE/../shared/data}"
-BIN="$HERE/build/instructeval"
+source "$HERE/bench/lib.sh"
 THREADS="${THREADS:-$(nproc)}"
 LAYERS="${LAYERS:-4}"
 CTX=4096
@@ -52,10 +50,7 @@ for d in mmlu bbh crass humaneval drop hhh; do
     elif [ -e "$HERE/tests/data/$d" ]; then ln -s "$HERE/tests/data/$d" "$T/data/$d"; fi
 done
 
-"$BIN" mkmodel --vocab "$LLAMA/models/ggml-vocab-llama-spm.gguf" --out "$T/f16.gguf" \
-    --layers "$LAYERS" --dim 1024 --heads 16 --kv-heads 16 --ff 2816 --f16 >/dev/null
-"$LLAMA/bin/llama-quantize" "$T/f16.gguf" "$T/m.gguf" Q8_0 >/dev/null 2>&1
-rm "$T/f16.gguf"
+bench_model "$T/m.gguf" "$LAYERS"
 
 pp="$("$LLAMA/bin/llama-bench" -m "$T/m.gguf" -p 512 -n 0 -t "$THREADS" -fa 0 -r 2 -o json \
     2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["avg_ts"])')"
