@@ -7,9 +7,11 @@
 # exact attention (no flash attention) and batch 128, as the evaluator
 # runs: pp P at depth 0 (the plain run's prompt) and pp N at depth P-N
 # (the default run's suffix). The ceiling is the ratio of their times; no
-# evaluator is involved, so it bounds what any evaluator on these kernels
-# reaches. This machine's rates wander by 10 % from one minute to the next,
-# so the two sides alternate ROUNDS times and each keeps its best.
+# evaluator is involved. For a task's mean question it estimates what an
+# evaluator on these kernels can reach; real prompts vary about the mean,
+# so it is an estimate, not a bound. This machine's rates wander by 10 %
+# from one minute to the next, so the two sides alternate ROUNDS times and
+# each keeps its best.
 #
 # usage: bench/ceiling.sh [P N]...   pairs of prompt and decoded tokens;
 #        default: full MMLU's means (775 and 112: 10,882,111 prompt tokens,
