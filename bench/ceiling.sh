@@ -34,9 +34,7 @@ trap 'rm -rf "$T"' EXIT
 bench_model "$T/m.gguf" "$LAYERS"
 
 rate() { # rate TOKENS DEPTH: llama-bench's prompt tokens per second
-    "$LLAMA/bin/llama-bench" -m "$T/m.gguf" -p "$1" -d "$2" -n 0 -t "$THREADS" -fa 0 \
-        -b 128 -ub 128 -r "$REPS" -o json 2>/dev/null |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["avg_ts"])'
+    pp_rate "$T/m.gguf" -p "$1" -d "$2" -t "$THREADS" -fa 0 -b 128 -ub 128 -r "$REPS"
 }
 
 best() { python3 -c 'import sys; print(max(map(float, sys.argv[1:])))' "$@"; }

@@ -15,9 +15,7 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 LIMIT="${1:-4}"
-LLAMA="${IE_CACHE_DIR:-$HOME/.cache/instructeval}/llama.cpp-v0.4.0"
-DATA="${INSTRUCTEVAL_DATA:-$HERE/../shared/data}"
-BIN="$HERE/build/instructeval"
+source "$HERE/bench/lib.sh"
 THREADS="$(nproc)"
 T="$(mktemp -d)"
 trap 'rm -rf "$T"' EXIT
@@ -26,8 +24,7 @@ trap 'rm -rf "$T"' EXIT
 "$BIN" mkmodel --vocab "$LLAMA/models/ggml-vocab-llama-spm.gguf" --out "$T/m.gguf" \
     --layers 8 --dim 512 --heads 8 --kv-heads 8 --ff 1376 --f16
 
-anchor="$("$LLAMA/bin/llama-bench" -m "$T/m.gguf" -p 512 -n 0 -t "$THREADS" -r 2 -o json \
-    2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["avg_ts"])')"
+anchor="$(pp_rate "$T/m.gguf" -p 512 -t "$THREADS" -r 2)"
 
 run() { # run NAME [options]: wall seconds and prompt tokens of an MMLU run
     local start end

@@ -52,8 +52,7 @@ done
 
 bench_model "$T/m.gguf" "$LAYERS"
 
-pp="$("$LLAMA/bin/llama-bench" -m "$T/m.gguf" -p 512 -n 0 -t "$THREADS" -fa 0 -r 2 -o json \
-    2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["avg_ts"])')"
+pp="$(pp_rate "$T/m.gguf" -p 512 -t "$THREADS" -fa 0 -r 2)"
 tg="$("$LLAMA/bin/llama-batched-bench" -m "$T/m.gguf" -c "$CTX" -b 512 -ub 512 -npp 256 \
     -ntg 128 -npl "$PAR" -t "$THREADS" -fa off -no-kvu --output-format jsonl 2>/dev/null |
     python3 -c 'import json,sys; print([json.loads(l) for l in sys.stdin if l.startswith("{")][-1]["speed_tg"])')"
